@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The one test command (`npm test`). Node 20's test runner does not expand globs and does not
+// discover .ts files, so the files are listed here and loaded through tsx.
+// Usage: node test/run.mjs [filter...]  (a filter keeps files whose path contains it)
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const files = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (name.endsWith(".test.ts")) files.push(relative(root, path));
+  }
+})(join(root, "test"));
+
+const filters = process.argv.slice(2);
+const selected = filters.length ? files.filter((f) => filters.some((x) => f.includes(x))) : files;
+if (selected.length === 0) {
+  console.error(`no test file matches ${filters.join(", ")}`);
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...selected],
+  { cwd: root, stdio: "inherit" },
+);
+process.exit(result.status ?? 1);
