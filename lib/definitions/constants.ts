@@ -1,0 +1,17 @@
+// Data, not behaviour: names and numbers that several modules share.
+
+export const PACKAGE_NAME = "semantic-release-github-app";
+export const HOMEPAGE = "https://github.com/semantic-release-github-app/semantic-release-github-app";
+export const DEBUG_NAMESPACE = "semantic-release:github-app";
+
+/** A README anchor as an absolute link, for error details. */
+export function linkify(anchor: string): string {
+  return `${HOMEPAGE}/blob/main/README.md#${anchor}`;
+}
+
+/** Re-mint an installation token when fewer than this many ms are left by its `expires_at` (DESIGN.md, "Token lifetime"). */
+export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/** GitHub's built-in Actions integration (reference/github-facts.md §4). */
+export const GITHUB_ACTIONS_APP_ID = 15368;
+export const GITHUB_ACTIONS_BOT = { login: "github-actions[bot]", id: 41898282 } as const;

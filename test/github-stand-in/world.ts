@@ -1,0 +1,201 @@
+// The data model of the local GitHub stand-in: accounts, Apps, installations, repositories,
+// rulesets, classic protection and tokens. Pure data plus small lookups; the HTTP layer
+// (server.ts, rest-*.ts), the rules engine (rules.ts) and git smart HTTP (git-http.ts) all read
+// and write one World. Facts it follows are cited from ../../../shared/reference/github-facts.md.
+
+export type Permissions = Record<string, "read" | "write" | "admin">;
+
+export interface Account {
+  id: number;
+  login: string;
+  type: "User" | "Organization" | "Bot";
+  /** organization members and their role (orgs only) */
+  members?: Map<string, "admin" | "member">;
+}
+
+export interface App {
+  id: number;
+  slug: string;
+  clientId: string;
+  name: string;
+  owner: Account;
+  /** SPKI PEM; the private key is handed to the test once and never stored */
+  publicKeyPem: string;
+  /** id of the `<slug>[bot]` user (differs from the App id, github-facts §6.1) */
+  botUserId: number;
+  permissions: Permissions;
+}
+
+export interface Installation {
+  id: number;
+  appId: number;
+  account: Account;
+  repositorySelection: "all" | "selected";
+  /** repository ids when `repositorySelection` is "selected" */
+  repositoryIds: number[];
+  permissions: Permissions;
+  suspended: boolean;
+}
+
+export type BypassMode = "always" | "pull_request" | "exempt";
+export type BypassActorType = "Integration" | "RepositoryRole" | "OrganizationAdmin" | "User" | "Team" | "DeployKey";
+
+export interface BypassActor {
+  actor_id: number | null;
+  actor_type: BypassActorType;
+  bypass_mode: BypassMode;
+}
+
+export interface Rule {
+  type: string;
+  parameters?: Record<string, unknown>;
+}
+
+export interface Ruleset {
+  id: number;
+  name: string;
+  target: "branch" | "tag" | "push";
+  source_type: "Repository" | "Organization";
+  /** `owner/repo` for repository rulesets, the org login for organization rulesets */
+  source: string;
+  enforcement: "active" | "evaluate" | "disabled";
+  conditions: {
+    ref_name?: { include: string[]; exclude: string[] };
+    repository_name?: { include: string[]; exclude: string[]; protected?: boolean };
+  };
+  rules: Rule[];
+  bypass_actors: BypassActor[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** Classic branch protection, shaped like GitHub's `protected-branch` schema (github-facts §9). */
+export interface ClassicProtection {
+  required_pull_request_reviews?: {
+    required_approving_review_count: number;
+    bypass_pull_request_allowances?: { users: string[]; teams: string[]; apps: string[] };
+  };
+  required_status_checks?: { strict: boolean; contexts: string[] };
+  /** push restrictions (org repositories only) */
+  restrictions?: { users: string[]; teams: string[]; apps: string[] };
+  enforce_admins: boolean;
+  required_signatures: boolean;
+  allow_force_pushes: boolean;
+}
+
+export interface Repository {
+  id: number;
+  name: string;
+  owner: Account;
+  private: boolean;
+  defaultBranch: string;
+  /** absolute path of the bare repository served by git http-backend */
+  gitDir: string;
+  /** user login → repository role ("admin" | "maintain" | "write" | "read") */
+  collaborators: Map<string, "admin" | "maintain" | "write" | "read">;
+  rulesets: Ruleset[];
+  /** branch name → classic protection */
+  protection: Map<string, ClassicProtection>;
+  /** commit SHAs that GitHub would show as verified (made through the API by an App) */
+  verifiedCommits: Set<string>;
+}
+
+/** Who a request or a push is authenticated as. */
+export type Actor =
+  | {
+      kind: "installation";
+      app: App;
+      installation: Installation;
+      /** permissions and repositories of this token (a subset of the installation's) */
+      permissions: Permissions;
+      repositoryIds: number[] | "all";
+    }
+  | { kind: "user"; user: Account; scopes: string[] }
+  | { kind: "app"; app: App }
+  | { kind: "anonymous" };
+
+export interface TokenRecord {
+  token: string;
+  actor: Extract<Actor, { kind: "installation" } | { kind: "user" }>;
+  /** ms since epoch */
+  expiresAt: number;
+  revoked: boolean;
+}
+
+/** One request answered by the stand-in. Tokens are never recorded, only who they belong to. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** the matched route template, e.g. "GET /repos/{owner}/{repo}/installation"; "UNKNOWN" for 404 routes */
+  route: string;
+  status: number;
+  /** "app:<slug>", "installation:<slug>[bot]", "user:<login>", "anonymous" */
+  actor: string;
+  authScheme: "bearer" | "token" | "basic" | "none";
+  /** whether the request went to git smart HTTP instead of REST */
+  git: boolean;
+  at: number;
+}
+
+/** One ref update judged by the pre-receive hook or by the REST ref endpoints. */
+export interface RecordedPush {
+  actor: string;
+  via: "git" | "api";
+  updates: { ref: string; oldSha: string; newSha: string }[];
+  accepted: boolean;
+  /** the text sent back to the client (remote: lines without the prefix) */
+  message: string;
+}
+
+/** Fixed identities of GitHub's built-in Actions integration (github-facts §4). */
+export const GITHUB_ACTIONS_APP_ID = 15368;
+export const GITHUB_ACTIONS_BOT_USER_ID = 41898282;
+
+export class World {
+  private nextId = 1000;
+  readonly accounts = new Map<string, Account>();
+  readonly apps = new Map<number, App>();
+  readonly installations = new Map<number, Installation>();
+  /** key: `owner/name` */
+  readonly repositories = new Map<string, Repository>();
+  /** organization rulesets, key: org login */
+  readonly orgRulesets = new Map<string, Ruleset[]>();
+  readonly tokens = new Map<string, TokenRecord>();
+  readonly requests: RecordedRequest[] = [];
+  readonly pushes: RecordedPush[] = [];
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  account(login: string): Account | undefined {
+    return this.accounts.get(login.toLowerCase());
+  }
+
+  repository(owner: string, name: string): Repository | undefined {
+    return this.repositories.get(`${owner}/${name}`.toLowerCase());
+  }
+
+  appBySlug(slug: string): App | undefined {
+    return [...this.apps.values()].find((app) => app.slug === slug);
+  }
+
+  /** rulesets that apply to a repository: its own, then those of its owner organization */
+  rulesetsFor(repo: Repository): Ruleset[] {
+    return [...repo.rulesets, ...(this.orgRulesets.get(repo.owner.login.toLowerCase()) ?? [])];
+  }
+
+  /** login shown for an actor in logs and push records */
+  static actorName(actor: Actor): string {
+    switch (actor.kind) {
+      case "installation":
+        return `installation:${actor.app.slug}[bot]`;
+      case "user":
+        return `user:${actor.user.login}`;
+      case "app":
+        return `app:${actor.app.slug}`;
+      default:
+        return "anonymous";
+    }
+  }
+}
