@@ -168,7 +168,9 @@ export function catBlob(sha: string, options: GitOptions): Promise<Buffer> {
  * replaces the tag object's sha, so the value is always the commit the ref designates.
  */
 export async function lsRemote(url: string, refs: string[], options: GitOptions): Promise<Map<string, string>> {
-  const { stdout } = await git(["ls-remote", "--", url, ...refs], options);
+  // the peeled line only matches a pattern that names it
+  const patterns = refs.flatMap((ref) => (ref.startsWith("refs/tags/") ? [ref, `${ref}^{}`] : [ref]));
+  const { stdout } = await git(["ls-remote", "--", url, ...patterns], options);
   const result = new Map<string, string>();
   const peeled = new Map<string, string>();
   for (const line of lines(stdout)) {

@@ -87,7 +87,7 @@ ${fixes.join("\n")}
 
 Then run the release again. \`--dry-run\` shows which rulesets the App can bypass before anything is pushed.
 
-See ${linkify("epushrejected")}.`,
+See [EPUSHREJECTED](${linkify("epushrejected")}).`,
     };
   },
 
@@ -108,7 +108,7 @@ ${nothingLanded(ctx.via, ctx.tag, ctx.tagLeftBehind)}
 
 Fix: run the release again on the new tip of \`${ctx.branch}\` (a CI re-run checks out the latest commit; locally, \`git pull --rebase\` first). If this happens often, let only one release job run at a time (a \`concurrency\` group in GitHub Actions).
 
-See ${linkify("eremoteahead")}.`,
+See [EREMOTEAHEAD](${linkify("eremoteahead")}).`,
   }),
 
   ETAGEXISTS: (ctx: {
@@ -126,7 +126,7 @@ This usually means an earlier release pushed the tag but did not finish (or a ta
 
 Fix: if \`${ctx.tag}\` is a leftover, delete it (\`git push --delete origin ${ctx.tag}\` and \`git tag -d ${ctx.tag}\`) and run the release again. If it is a real release, make sure its commit is reachable from the release branch (semantic-release finds the last release through the tags merged into the branch), or release a higher version.
 
-See ${linkify("etagexists")}.`,
+See [ETAGEXISTS](${linkify("etagexists")}).`,
   }),
 
   EPUSHFAILED: (ctx: {
@@ -150,6 +150,6 @@ ${fence(ctx.output || "(no output)")}
 
 ${ctx.hint ? `${ctx.hint}\n\n` : ""}${ctx.via === "git" ? "Because the push was atomic, either every ref was updated or none; nothing was overwritten." : "No branch was moved."}
 
-See ${linkify("epushfailed")}.`,
+See [EPUSHFAILED](${linkify("epushfailed")}).`,
   }),
 } satisfies Record<string, (ctx: never) => ErrorDefinition>;

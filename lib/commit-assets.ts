@@ -1,0 +1,123 @@
+// The release commit, with @semantic-release/git's meaning of `assets` and `message`
+// (semantic-release-internals §7.1; node_modules/@semantic-release/git/lib/prepare.js), so this
+// plugin is a drop-in replacement: modified + untracked files (`git ls-files -m -o`), filtered
+// by the asset globs with micromatch, `git add --force --ignore-errors`, `git commit -F -`.
+import { stat } from "node:fs/promises";
+import { isAbsolute, join, posix, relative, resolve } from "node:path";
+import template from "lodash-es/template.js";
+import micromatch from "micromatch";
+import { add, commit, modifiedFiles, type GitOptions } from "./git.js";
+import type { Env } from "./types.js";
+
+export interface CommitIdentity {
+  name: string;
+  email: string;
+}
+
+export interface ReleaseInfo {
+  version: string;
+  gitTag: string;
+  gitHead?: string;
+  notes?: string;
+  channel?: string | null;
+  [key: string]: unknown;
+}
+
+export interface MessageData {
+  /** the branch name (`branch` in the template, as in @semantic-release/git) */
+  branch: string;
+  lastRelease: Record<string, unknown> | undefined;
+  nextRelease: ReleaseInfo;
+}
+
+export const DEFAULT_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}";
+
+/** The commit message: the lodash template `message` with `branch`, `lastRelease`, `nextRelease`. */
+export function renderMessage(message: string | undefined, data: MessageData): string {
+  return template(message || DEFAULT_MESSAGE)({
+    branch: data.branch,
+    lastRelease: data.lastRelease ?? {},
+    nextRelease: data.nextRelease,
+  });
+}
+
+/** The dir-glob step of @semantic-release/git: a pattern naming a directory means everything below it. */
+async function expandDirectories(pattern: string, cwd: string): Promise<string> {
+  const negated = pattern.startsWith("!");
+  const path = negated ? pattern.slice(1) : pattern;
+  try {
+    if ((await stat(isAbsolute(path) ? path : join(cwd, path))).isDirectory()) return posix.join(pattern, "**");
+  } catch {
+    // not a path on disk: a glob or a missing file
+  }
+  return pattern;
+}
+
+/** Whether a path from `git ls-files` (relative to cwd) stays inside cwd. */
+function insideCwd(file: string, cwd: string): boolean {
+  const rel = relative(cwd, resolve(cwd, file));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+/**
+ * Files to commit: `git ls-files -m -o` filtered by `assets` (each glob on its own, like
+ * @semantic-release/git: `dot: true`; a negated glob alone is taken literally, `nonegate`,
+ * because on its own it would select nearly everything). Paths are relative to `cwd`; a path
+ * outside `cwd` is never returned.
+ */
+export async function selectAssetFiles(assets: string[] | false, options: GitOptions): Promise<string[]> {
+  if (assets === false || assets.length === 0) return [];
+  const candidates = (await modifiedFiles(options)).filter((file) => insideCwd(file, options.cwd));
+  const selected = new Set<string>();
+  for (const asset of assets) {
+    if (typeof asset !== "string" || asset === "") continue;
+    const pattern = await expandDirectories(asset, options.cwd);
+    const nonegate = pattern.startsWith("!");
+    for (const file of micromatch(candidates, [pattern], { dot: true, nonegate })) selected.add(file);
+  }
+  return [...selected];
+}
+
+/** Env entries that make `identity` the author and committer of one command. */
+export function identityEnv(identity: CommitIdentity | undefined): Env {
+  if (!identity) return {};
+  return {
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email,
+  };
+}
+
+export interface CommitAssetsOptions {
+  assets: string[] | false;
+  message: string | undefined;
+  /** branch name */
+  branch: string;
+  lastRelease: Record<string, unknown> | undefined;
+  nextRelease: ReleaseInfo;
+  cwd: string;
+  env: Env;
+  /** author and committer of the release commit (the App's bot), for this commit only; undefined = whatever env says (the user's explicit GIT_AUTHOR_*) */
+  identity?: CommitIdentity;
+  logger?: { log(message: string, ...args: unknown[]): void };
+}
+
+/** Commit the asset files. No matching file (or `assets: false`) → no commit. */
+export async function commitAssets(options: CommitAssetsOptions): Promise<{ committed: boolean; files: string[] }> {
+  const gitOptions = { cwd: options.cwd, env: options.env };
+  const files = await selectAssetFiles(options.assets, gitOptions);
+  if (files.length === 0) {
+    options.logger?.log(options.assets === false ? "No release commit (assets: false)" : "No asset file changed: no release commit");
+    return { committed: false, files };
+  }
+  options.logger?.log("Found %d file(s) to commit", files.length);
+  await add(files, gitOptions);
+  const message = renderMessage(options.message, {
+    branch: options.branch,
+    lastRelease: options.lastRelease,
+    nextRelease: options.nextRelease,
+  });
+  await commit(message, { cwd: options.cwd, env: { ...options.env, ...identityEnv(options.identity) } });
+  return { committed: true, files };
+}
