@@ -1,0 +1,486 @@
+// The local GitHub stand-in (DESIGN.md "The test world"): `startStandIn()` starts a server on
+// 127.0.0.1 that answers the REST endpoints this plugin uses and git smart HTTP, on top of one
+// World. Tests build the world with createUser/createOrg/createApp/installApp/createRepo/
+// addRuleset/setProtection, then point the plugin at `apiUrl` and `origin`.
+import { execFile } from "node:child_process";
+import { generateKeyPairSync, randomInt } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { handleGitRequest, handleInternalRequest, installHooks } from "./git-http.js";
+import { checkRequest, checkResponse } from "./openapi.js";
+import type { RecordedDispatch, RestServices } from "./rest-common.js";
+import { validateBypassActors } from "./rules.js";
+import { API_PREFIX, createRequestHandler, type Fault, type OpenApiChecker, ROUTES, type ServerHost } from "./server.js";
+import { createPat as createPatRecord, mintInstallationToken as mint, type TokenFormat } from "./tokens.js";
+import {
+  type Account,
+  type App,
+  type BypassActor,
+  type ClassicProtection,
+  GITHUB_ACTIONS_APP_ID,
+  GITHUB_ACTIONS_BOT_USER_ID,
+  type Installation,
+  type Permissions,
+  type RecordedPush,
+  type RecordedRequest,
+  type Repository,
+  type Rule,
+  type Ruleset,
+  type TokenRecord,
+  World,
+} from "./world.js";
+
+export type { RecordedDispatch } from "./rest-common.js";
+
+export interface StandInOptions {
+  /** lifetime of minted installation tokens; default 3600 (github-facts §6.1: +1 h) */
+  tokenLifetimeSeconds?: number;
+  /** delay added to every request, REST and git */
+  latencyMs?: number;
+  /** github-facts §6.2: classic `ghs_` + 36 chars, or the stateless `ghs_<appid>_<JWT>` form */
+  tokenFormat?: TokenFormat;
+}
+
+export interface AddRulesetInput {
+  name: string;
+  target: "branch" | "tag" | "push";
+  enforcement?: Ruleset["enforcement"];
+  conditions?: Ruleset["conditions"];
+  rules: Rule[];
+  bypass_actors?: BypassActor[];
+}
+
+/** The workflow GITHUB_TOKEN's default permissions ("permissive" setting). */
+export const DEFAULT_ACTIONS_PERMISSIONS: Permissions = {
+  actions: "write",
+  checks: "write",
+  contents: "write",
+  deployments: "write",
+  issues: "write",
+  metadata: "read",
+  packages: "write",
+  pull_requests: "write",
+  statuses: "write",
+};
+
+// a fixed identity and date for the seed commit, so its SHA is stable
+const SEED_ENV = {
+  GIT_AUTHOR_NAME: "Stand-in Seed",
+  GIT_AUTHOR_EMAIL: "seed@stand-in.invalid",
+  GIT_AUTHOR_DATE: "2024-01-01T00:00:00Z",
+  GIT_COMMITTER_NAME: "Stand-in Seed",
+  GIT_COMMITTER_EMAIL: "seed@stand-in.invalid",
+  GIT_COMMITTER_DATE: "2024-01-01T00:00:00Z",
+};
+
+/** git run by the stand-in itself never reads the user's configuration */
+export const ISOLATED_GIT_ENV = { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_TERMINAL_PROMPT: "0" };
+
+function runGit(cwd: string, args: string[], input?: string | Buffer, env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "git",
+      args,
+      { cwd, env: { ...process.env, ...ISOLATED_GIT_ENV, ...env }, maxBuffer: 64 * 1024 * 1024, encoding: "buffer" },
+      (err, stdout, stderr) => {
+        if (err) reject(Object.assign(new Error(`git ${args.join(" ")} failed: ${stderr.toString()}`), { stderr: stderr.toString() }));
+        else resolve(stdout.toString("utf8"));
+      },
+    );
+    if (input !== undefined) child.stdin!.end(input);
+    else child.stdin!.end();
+  });
+}
+
+export class StandIn {
+  origin = "";
+  apiUrl = "";
+  readonly world = new World();
+  readonly openapiViolations: string[] = [];
+  /** repository_dispatch and workflow_dispatch events received */
+  readonly dispatches: RecordedDispatch[] = [];
+  tokenLifetimeSeconds: number;
+  tokenFormat: TokenFormat;
+  latencyMs: number;
+  /** added to Date.now() for the stand-in's clock (JWT checks, token expiry, `Date` header) */
+  clockSkewMs = 0;
+  /** temporary directory holding the bare repositories */
+  readonly dir: string;
+
+  private server!: Server;
+  private faults = new Map<string, Fault[]>();
+  private pendingRepos = new Map<number, Set<string>>();
+  private openapi: OpenApiChecker = { checkRequest, checkResponse };
+
+  constructor(dir: string, opts: StandInOptions) {
+    this.dir = dir;
+    this.tokenLifetimeSeconds = opts.tokenLifetimeSeconds ?? 3600;
+    this.tokenFormat = opts.tokenFormat ?? "classic";
+    this.latencyMs = opts.latencyMs ?? 0;
+  }
+
+  get requests(): RecordedRequest[] {
+    return this.world.requests;
+  }
+
+  get pushes(): RecordedPush[] {
+    return this.world.pushes;
+  }
+
+  /** @internal */
+  async listen(): Promise<void> {
+    const self = this;
+    const services: RestServices = {
+      get tokenLifetimeSeconds() {
+        return self.tokenLifetimeSeconds;
+      },
+      get tokenFormat() {
+        return self.tokenFormat;
+      },
+      git: (repo, args, input, env) => runGit(repo.gitDir, args, input, env),
+      recordDispatch: (dispatch) => self.dispatches.push(dispatch),
+    };
+    const host: ServerHost = {
+      world: this.world,
+      get origin() {
+        return self.origin;
+      },
+      get apiUrl() {
+        return self.apiUrl;
+      },
+      get latencyMs() {
+        return self.latencyMs;
+      },
+      now: () => this.now(),
+      takeFault: (route) => {
+        const queue = this.faults.get(route);
+        const fault = queue?.shift();
+        if (queue && queue.length === 0) this.faults.delete(route);
+        return fault;
+      },
+      openapi: this.openapi,
+      openapiViolations: this.openapiViolations,
+      services,
+      handleGit: async (req, res, actor) => {
+        await handleGitRequest(this, req, res, actor);
+      },
+      handleInternal: (req, res) => handleInternalRequest(this, req, res),
+    };
+    this.server = createServer(createRequestHandler(host));
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.origin = `http://127.0.0.1:${port}`;
+    this.apiUrl = `${this.origin}${API_PREFIX}`;
+  }
+
+  /** the stand-in's clock in ms */
+  now(): number {
+    return Date.now() + this.clockSkewMs;
+  }
+
+  // ---- accounts -------------------------------------------------------------------------------
+
+  createUser(login: string): Account {
+    const existing = this.world.account(login);
+    if (existing) return existing;
+    const account: Account = { id: this.world.id(), login, type: "User" };
+    this.world.accounts.set(login.toLowerCase(), account);
+    return account;
+  }
+
+  createOrg(login: string, members: Record<string, "admin" | "member"> = {}): Account {
+    if (this.world.account(login)) throw new Error(`account ${login} exists already`);
+    const account: Account = { id: this.world.id(), login, type: "Organization", members: new Map() };
+    for (const [member, role] of Object.entries(members)) {
+      this.createUser(member);
+      account.members!.set(member, role);
+    }
+    this.world.accounts.set(login.toLowerCase(), account);
+    return account;
+  }
+
+  /** a `ghp_` personal access token for a user (created if missing) */
+  createPat(login: string, scopes: string[] = ["repo", "workflow"]): string {
+    const user = this.world.account(login) ?? this.createUser(login);
+    if (user.type !== "User") throw new Error(`${login} is not a user`);
+    return createPatRecord(this.world, user, scopes, this.now()).token;
+  }
+
+  // ---- Apps -----------------------------------------------------------------------------------
+
+  /** Registers an App with a fresh RSA 2048 key pair; the private key is returned once and not kept. */
+  createApp(opts: { slug: string; name?: string; owner?: string; permissions?: Permissions; keyFormat?: "pkcs1" | "pkcs8" }): {
+    app: App;
+    privateKey: string;
+  } {
+    if (this.world.appBySlug(opts.slug)) throw new Error(`App ${opts.slug} exists already`);
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: opts.keyFormat ?? "pkcs1", format: "pem" },
+    });
+    const owner = this.world.account(opts.owner ?? "app-developer") ?? this.createUser(opts.owner ?? "app-developer");
+    const app = this.registerApp({
+      id: this.world.id(),
+      slug: opts.slug,
+      clientId: `Iv23li${randomAlnum(14)}`,
+      name: opts.name ?? opts.slug,
+      owner,
+      publicKeyPem: publicKey,
+      botUserId: this.world.id(),
+      // every App has metadata: read
+      permissions: { metadata: "read", ...(opts.permissions ?? { contents: "write" }) },
+    });
+    return { app, privateKey };
+  }
+
+  private registerApp(app: App): App {
+    this.world.apps.set(app.id, app);
+    // github-facts §6.1: the `<slug>[bot]` user has its own id
+    this.world.accounts.set(`${app.slug}[bot]`.toLowerCase(), { id: app.botUserId, login: `${app.slug}[bot]`, type: "Bot" });
+    return app;
+  }
+
+  /** The built-in GitHub Actions integration (github-facts §4: app 15368, `github-actions[bot]` 41898282). */
+  actionsApp(): App {
+    const existing = this.world.apps.get(GITHUB_ACTIONS_APP_ID);
+    if (existing) return existing;
+    const github = this.world.account("github") ?? this.createOrg("github");
+    return this.registerApp({
+      id: GITHUB_ACTIONS_APP_ID,
+      slug: "github-actions",
+      clientId: "Iv1.05c79e9ad1f6bdfa",
+      name: "GitHub Actions",
+      owner: github,
+      publicKeyPem: "",
+      botUserId: GITHUB_ACTIONS_BOT_USER_ID,
+      permissions: { ...DEFAULT_ACTIONS_PERMISSIONS },
+    });
+  }
+
+  installApp(app: App, account: string, opts: { repositories?: string[] | "all"; permissions?: Permissions } = {}): Installation {
+    const target = this.world.account(account);
+    if (!target) throw new Error(`no account ${account}`);
+    const installation: Installation = {
+      id: this.world.id(),
+      appId: app.id,
+      account: target,
+      repositorySelection: opts.repositories === undefined || opts.repositories === "all" ? "all" : "selected",
+      repositoryIds: [],
+      permissions: { metadata: "read", ...(opts.permissions ?? app.permissions) },
+      suspended: false,
+    };
+    if (Array.isArray(opts.repositories)) {
+      const pending = new Set<string>();
+      for (const name of opts.repositories) {
+        const repo = this.world.repository(target.login, name);
+        if (repo) installation.repositoryIds.push(repo.id);
+        else pending.add(name.toLowerCase()); // resolved when createRepo makes it
+      }
+      if (pending.size) this.pendingRepos.set(installation.id, pending);
+    }
+    this.world.installations.set(installation.id, installation);
+    return installation;
+  }
+
+  /** Mints an installation token directly (no HTTP); throws GitHub's message when refused. */
+  mintInstallationToken(
+    installation: Installation,
+    opts: { permissions?: Permissions; repositoryIds?: number[]; lifetimeSeconds?: number } = {},
+  ): TokenRecord {
+    const result = mint(this.world, installation, {
+      permissions: opts.permissions,
+      repositoryIds: opts.repositoryIds,
+      lifetimeSeconds: opts.lifetimeSeconds ?? this.tokenLifetimeSeconds,
+      format: this.tokenFormat,
+      nowMs: this.now(),
+    });
+    if ("status" in result) throw new Error(`${result.status}: ${result.message}`);
+    return result;
+  }
+
+  /**
+   * The workflow GITHUB_TOKEN for a repository: an installation token of the GitHub Actions
+   * integration limited to that repository, acting as `github-actions[bot]`.
+   */
+  actionsToken(repo: Repository, permissions: Permissions = DEFAULT_ACTIONS_PERMISSIONS): string {
+    const app = this.actionsApp();
+    const installation: Installation = {
+      id: this.world.id(),
+      appId: app.id,
+      account: repo.owner,
+      repositorySelection: "selected",
+      repositoryIds: [repo.id],
+      permissions: { metadata: "read", ...permissions },
+      suspended: false,
+    };
+    this.world.installations.set(installation.id, installation);
+    return this.mintInstallationToken(installation).token;
+  }
+
+  // ---- repositories ---------------------------------------------------------------------------
+
+  async createRepo(
+    owner: string,
+    name: string,
+    opts: {
+      defaultBranch?: string;
+      private?: boolean;
+      files?: Record<string, string>;
+      collaborators?: Record<string, "admin" | "maintain" | "write" | "read">;
+      /** receive.advertiseAtomic (default true, as on github.com) */
+      advertiseAtomic?: boolean;
+    } = {},
+  ): Promise<Repository> {
+    if (this.world.repository(owner, name)) throw new Error(`repository ${owner}/${name} exists already`);
+    const account = this.world.account(owner) ?? this.createUser(owner);
+    const defaultBranch = opts.defaultBranch ?? "main";
+    const gitDir = join(this.dir, "repos", account.login, `${name}.git`);
+    await mkdir(gitDir, { recursive: true });
+    await runGit(gitDir, ["init", "--quiet", "--bare", "-b", defaultBranch]);
+    await runGit(gitDir, ["config", "receive.advertiseAtomic", opts.advertiseAtomic === false ? "false" : "true"]);
+    await runGit(gitDir, ["config", "http.receivepack", "true"]);
+    await runGit(gitDir, ["config", "uploadpack.allowReachableSHA1InWant", "true"]);
+
+    // one initial commit with a fixed identity
+    const index = join(this.dir, `index-${randomAlnum(8)}`);
+    const files = opts.files ?? { "README.md": `# ${name}\n` };
+    for (const [path, content] of Object.entries(files)) {
+      const sha = (await runGit(gitDir, ["hash-object", "-w", "--stdin"], content)).trim();
+      await runGit(gitDir, ["update-index", "--add", "--cacheinfo", `100644,${sha},${path}`], undefined, { GIT_INDEX_FILE: index });
+    }
+    const tree = (await runGit(gitDir, ["write-tree"], undefined, { GIT_INDEX_FILE: index })).trim();
+    await rm(index, { force: true });
+    const commit = (await runGit(gitDir, ["commit-tree", tree, "-m", "Initial commit"], undefined, SEED_ENV)).trim();
+    await runGit(gitDir, ["update-ref", `refs/heads/${defaultBranch}`, commit]);
+
+    const repo: Repository = {
+      id: this.world.id(),
+      name,
+      owner: account,
+      private: opts.private ?? false,
+      defaultBranch,
+      gitDir,
+      collaborators: new Map(Object.entries(opts.collaborators ?? {})),
+      rulesets: [],
+      protection: new Map(),
+      verifiedCommits: new Set(),
+    };
+    for (const login of repo.collaborators.keys()) this.world.account(login) ?? this.createUser(login);
+    this.world.repositories.set(`${account.login}/${name}`.toLowerCase(), repo);
+    for (const [installationId, names] of this.pendingRepos) {
+      const installation = this.world.installations.get(installationId)!;
+      if (installation.account.id === account.id && names.delete(name.toLowerCase())) installation.repositoryIds.push(repo.id);
+    }
+    await installHooks(repo, this.origin);
+    return repo;
+  }
+
+  /** Runs git in the bare repository; returns stdout without the trailing newline. */
+  async git(repo: Repository, ...args: string[]): Promise<string> {
+    return (await runGit(repo.gitDir, args)).replace(/\n$/, "");
+  }
+
+  addRuleset(target: Repository | string, input: AddRulesetInput): Ruleset {
+    const isOrg = typeof target === "string";
+    const bypassActors = (input.bypass_actors ?? []).map((a) => ({ ...a, bypass_mode: a.bypass_mode ?? "always" }));
+    // github-facts §4: GitHub refuses some bypass actors with 422
+    const invalid = validateBypassActors(this.world, target, bypassActors);
+    if (invalid) throw new Error(`422 Validation Failed: ${invalid}`);
+    const now = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const refDefault = { include: [input.target === "tag" ? "~ALL" : "~DEFAULT_BRANCH"], exclude: [] };
+    const ruleset: Ruleset = {
+      id: this.world.id(),
+      name: input.name,
+      target: input.target,
+      source_type: isOrg ? "Organization" : "Repository",
+      source: isOrg ? (this.world.account(target)?.login ?? target) : `${target.owner.login}/${target.name}`,
+      enforcement: input.enforcement ?? "active",
+      conditions: input.conditions ?? (isOrg ? { ref_name: refDefault, repository_name: { include: ["~ALL"], exclude: [] } } : { ref_name: refDefault }),
+      rules: input.rules,
+      bypass_actors: bypassActors,
+      created_at: now,
+      updated_at: now,
+    };
+    if (isOrg) {
+      const org = this.world.account(target);
+      if (org?.type !== "Organization") throw new Error(`${target} is not an organization`);
+      const key = org.login.toLowerCase();
+      this.world.orgRulesets.set(key, [...(this.world.orgRulesets.get(key) ?? []), ruleset]);
+    } else {
+      target.rulesets.push(ruleset);
+    }
+    return ruleset;
+  }
+
+  setProtection(repo: Repository, branch: string, protection: Partial<ClassicProtection>): void {
+    repo.protection.set(branch, {
+      enforce_admins: false,
+      required_signatures: false,
+      allow_force_pushes: false,
+      ...protection,
+    });
+  }
+
+  // ---- knobs ----------------------------------------------------------------------------------
+
+  /**
+   * The next `count` requests to `route` get `status` (with a GitHub-like body) instead of an answer.
+   * `route`: "METHOD /openapi/template" (e.g. "POST /app/installations/{installation_id}/access_tokens"),
+   * "GIT upload-pack" or "GIT receive-pack". 403/429 carry `retry-after: 1` unless `headers` says otherwise
+   * (an empty value removes a header).
+   */
+  failNext(route: string, count: number, status = 502, headers: Record<string, string> = {}): void {
+    const normalized = route.replace(/^(\w+)\s+(?:\/api\/v3)?/, (_, m: string) => `${m.toUpperCase()} `);
+    const known =
+      normalized === "GIT upload-pack" ||
+      normalized === "GIT receive-pack" ||
+      ROUTES.some((r) => `${r.method} ${r.template}` === normalized);
+    if (!known) throw new Error(`failNext: unknown route "${route}" (use "METHOD /openapi/template" or "GIT receive-pack")`);
+    const queue = this.faults.get(normalized) ?? [];
+    for (let i = 0; i < count; i++) queue.push({ status, headers });
+    this.faults.set(normalized, queue);
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** Moves the stand-in's clock (JWT `iat`/`exp` checks, token expiry, `Date` header). */
+  setClockSkew(ms: number): void {
+    this.clockSkewMs = ms;
+  }
+
+  /** Stops the server and deletes the repositories; rejects if the OpenAPI checks found violations. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await rm(this.dir, { recursive: true, force: true });
+    if (this.openapiViolations.length > 0) {
+      throw new Error(`the stand-in saw ${this.openapiViolations.length} OpenAPI violation(s):\n- ${this.openapiViolations.join("\n- ")}`);
+    }
+  }
+}
+
+function randomAlnum(n: number): string {
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  let s = "";
+  for (let i = 0; i < n; i++) s += chars[randomInt(chars.length)];
+  return s;
+}
+
+export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> {
+  const dir = await mkdtemp(join(tmpdir(), "gh-stand-in-"));
+  const standIn = new StandIn(dir, opts);
+  await standIn.listen();
+  return standIn;
+}

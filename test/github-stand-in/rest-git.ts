@@ -1,0 +1,3 @@
+import type { RouteDef } from "./rest-common.js";
+
+export const gitDatabaseRoutes: RouteDef[] = [];
