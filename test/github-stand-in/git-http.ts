@@ -257,7 +257,7 @@ export async function handleInternalRequest(host: GitHttpHost, req: IncomingMess
     return;
   }
   const session = typeof body.pushId === "string" ? sessions.get(body.pushId) : undefined;
-  if (!session || session.host !== host) {
+  if (!session || session.host.world !== host.world) {
     replyJson(res, 403, { message: "unknown push" });
     return;
   }
