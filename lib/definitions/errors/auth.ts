@@ -1,4 +1,229 @@
 // Error definitions: see ../errors.ts. Each entry: (context) => ({ message, details }).
+// Codes for getting a working token (mint-token.ts, octokit.ts). ENOAPPCREDENTIALS and
+// EINVALIDPRIVATEKEY are config errors (./config.ts). details = what was expected, what was found,
+// the fix, then a README link (STYLE.md §3). No context field ever carries a token, JWT or key:
+// only IDs, slugs, logins, permission names, statuses and GitHub's own error messages.
 import type { ErrorDefinition } from "../errors.js";
+import type { Permissions } from "../../types.js";
+import { linkify } from "../constants.js";
 
-export const AUTH_ERRORS = {} satisfies Record<string, (ctx: never) => ErrorDefinition>;
+type AccountType = "User" | "Organization" | string;
+
+function details(parts: { expected: string; found: string; fix: string; anchor: string }): string {
+  return [
+    `**Expected:** ${parts.expected}`,
+    `**Found:** ${parts.found}`,
+    `**Fix:** ${parts.fix}`,
+    `See [${parts.anchor.toUpperCase()}](${linkify(parts.anchor)}).`,
+  ].join("\n\n");
+}
+
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+
+/** `contents:write, actions:write`, or `none` */
+export function formatPermissions(permissions: Permissions | undefined): string {
+  if (!permissions) return "unknown";
+  const entries = Object.entries(permissions);
+  return entries.length ? entries.map(([name, level]) => `${name}:${level}`).join(", ") : "none";
+}
+
+/** Page where the App's owner edits its permissions (github-facts §6.1: owners then approve them). */
+export function appPermissionsUrl(githubUrl: string, slug: string, appOwner?: { login: string; type: AccountType }): string {
+  return appOwner?.type === "Organization"
+    ? `${githubUrl}/organizations/${appOwner.login}/settings/apps/${slug}/permissions`
+    : `${githubUrl}/settings/apps/${slug}/permissions`;
+}
+
+/** Page where the account that installed the App reviews the installation (repositories, new permissions). */
+export function installationSettingsUrl(githubUrl: string, installationId: number, account?: { login: string; type: AccountType }): string {
+  return account?.type === "Organization"
+    ? `${githubUrl}/organizations/${account.login}/settings/installations/${installationId}`
+    : `${githubUrl}/settings/installations/${installationId}`;
+}
+
+export function appInstallUrl(githubUrl: string, slug: string): string {
+  return `${githubUrl}/apps/${slug}/installations/new`;
+}
+
+export interface AppAuthFailedContext {
+  /** GITHUB_APP_CLIENT_ID or GITHUB_APP_ID as given (an identifier, not a secret) */
+  appId: string;
+  /** the request GitHub refused, e.g. `GET /repos/o/r/installation` */
+  request: string;
+  status: number | undefined;
+  /** GitHub's own message, e.g. "A JSON web token could not be decoded" */
+  githubMessage: string;
+  apiUrl: string;
+}
+
+export interface AppNotInstalledContext {
+  appId: string;
+  slug: string | undefined;
+  owner: string;
+  repo: string;
+  githubUrl: string;
+  /**
+   * not-installed: `GET /repos/{o}/{r}/installation` answered 404 (no installation for the repository: the App is
+   *   not installed on the owner, or it is but this repository is not selected; GitHub answers 404 for both);
+   * repository-not-selected: the installation exists but the token request for this repository was refused;
+   * installation-not-found: the configured installation ID is unknown to this App;
+   * suspended: the installation is suspended.
+   */
+  reason: "not-installed" | "repository-not-selected" | "installation-not-found" | "suspended";
+  installationId?: number | undefined;
+  account?: { login: string; type: AccountType } | undefined;
+  githubMessage?: string | undefined;
+}
+
+export interface AppPermissionsContext {
+  slug: string | undefined;
+  owner: string;
+  repo: string;
+  githubUrl: string;
+  /** what the token was asked for */
+  requested: Permissions;
+  /** what the installation has (undefined when unknown) */
+  installationPermissions: Permissions | undefined;
+  /** what the minted token got, when a token was minted */
+  granted?: Permissions | undefined;
+  /** e.g. ["contents:write", "actions:write"] */
+  missing: string[];
+  /** refused: GitHub answered 422; insufficient: the minted token lacks contents:write */
+  reason: "refused" | "insufficient";
+  installationId?: number | undefined;
+  account?: { login: string; type: AccountType } | undefined;
+  appOwner?: { login: string; type: AccountType } | undefined;
+  /** true when `permissions` was set in the plugin options */
+  explicit: boolean;
+  githubMessage?: string | undefined;
+}
+
+export interface GitHubApiContext {
+  /** e.g. `POST /app/installations/{installation_id}/access_tokens` */
+  request: string;
+  status: number | undefined;
+  githubMessage: string;
+  apiUrl: string;
+  /** how many times the request was sent in all */
+  attempts?: number | undefined;
+}
+
+export interface InvalidTokenContext {
+  authMethod: "pat" | "github-token";
+  variable: "GH_TOKEN" | "GITHUB_TOKEN";
+  request: string;
+  status: number | undefined;
+  githubMessage: string;
+  apiUrl: string;
+}
+
+function likelyAuthCause(message: string, appId: string, apiUrl: string): string {
+  const kind = /^\d+$/.test(appId) ? "App ID" : "client ID";
+  if (/could not be decoded/i.test(message)) {
+    return `The private key does not belong to the App with the ${kind} ${code(appId)} (GitHub could not verify the JWT signed with it), or the key was mangled when it was stored.`;
+  }
+  if (/Integration not found/i.test(message)) {
+    return `No GitHub App with the ${kind} ${code(appId)} exists on ${apiUrl}: the ID is wrong, or it belongs to an App on another GitHub host (github.com vs. GitHub Enterprise Server).`;
+  }
+  if (/'Expiration time'|'Issued at'/i.test(message)) {
+    return "The clock of this machine differs from GitHub's: the JWT's `iat`/`exp` claims were refused (@octokit/auth-app corrects a clock that is behind once, from the response's `Date` header, but not one that is ahead).";
+  }
+  return `The ${kind} and the private key do not form a valid pair for ${apiUrl}, the App does not exist there, or this machine's clock is off.`;
+}
+
+export const AUTH_ERRORS = {
+  EAPPAUTHFAILED: ({ appId, request, status, githubMessage, apiUrl }: AppAuthFailedContext) => ({
+    message: `GitHub refused to authenticate the GitHub App ${code(appId)}: ${githubMessage}`,
+    details: details({
+      expected: `the App ${/^\d+$/.test(appId) ? "ID" : "client ID"} in \`GITHUB_APP_CLIENT_ID\` / \`GITHUB_APP_ID\` and the private key in \`GITHUB_APP_PRIVATE_KEY\` belong to the same GitHub App on ${apiUrl}, and this machine's clock is correct.`,
+      found: `${code(request)} answered ${status ?? "no status"} ${code(githubMessage)}. ${likelyAuthCause(githubMessage, appId, apiUrl)}`,
+      fix: [
+        "Open the App's settings page (*Settings → Developer settings → GitHub Apps → Edit*), copy its **Client ID** into the `GITHUB_APP_CLIENT_ID` variable, and generate a new private key there (*Private keys → Generate a private key*) for the `GITHUB_APP_PRIVATE_KEY` secret (the whole PEM file, including the `-----BEGIN` and `-----END` lines).",
+        "On GitHub Enterprise Server, make sure `GITHUB_API_URL` points to that server's API (`https://HOST/api/v3`).",
+        "If the message is about `exp` or `iat`, synchronise the clock (NTP).",
+      ].join(" "),
+      anchor: "eappauthfailed",
+    }),
+  }),
+
+  EAPPNOTINSTALLED: ({ appId, slug, owner, repo, githubUrl, reason, installationId, account, githubMessage }: AppNotInstalledContext) => {
+    const name = slug ? `GitHub App ${code(slug)}` : `GitHub App ${code(appId)}`;
+    const install = slug ? appInstallUrl(githubUrl, slug) : undefined;
+    const settings = installationId ? installationSettingsUrl(githubUrl, installationId, account) : undefined;
+    const found = {
+      "not-installed": `GitHub has no installation of this App that includes ${code(`${owner}/${repo}`)} (\`GET /repos/${owner}/${repo}/installation\` answered 404). GitHub gives the same answer when the App is not installed on ${code(owner)} at all and when it is installed but ${code(repo)} is not among its selected repositories.`,
+      "repository-not-selected": `Installation ${installationId ?? ""} of the App${account ? ` on ${code(account.login)}` : ""} does not include ${code(`${owner}/${repo}`)}${githubMessage ? `: ${code(githubMessage)}` : ""}.`,
+      "installation-not-found": `The installation ID ${code(String(installationId))} (\`GITHUB_APP_INSTALLATION_ID\` / \`installationId\`) is not an installation of this App${githubMessage ? ` (${code(githubMessage)})` : ""}.`,
+      suspended: `Installation ${installationId ?? ""}${account ? ` on ${code(account.login)}` : ""} is suspended.`,
+    }[reason];
+    const fix = {
+      "not-installed": `Install the App on ${code(owner)} with access to ${code(repo)}${install ? `: ${install}` : ""}. If it is already installed there, add ${code(repo)} to its repositories in the installation settings (*Settings → GitHub Apps → Configure → Repository access*).`,
+      "repository-not-selected": `Add ${code(repo)} to the installation's repositories${settings ? `: ${settings}` : ""} (*Repository access*), or install the App on ${code(owner)}${install ? `: ${install}` : ""}.`,
+      "installation-not-found": `Remove \`GITHUB_APP_INSTALLATION_ID\` (the plugin then looks the installation up for ${code(`${owner}/${repo}`)}), or set it to the number at the end of the installation settings URL (*Settings → GitHub Apps → Configure*).${install ? ` To install the App: ${install}` : ""}`,
+      suspended: `Unsuspend the installation${settings ? `: ${settings}` : ""} (*Unsuspend*).`,
+    }[reason];
+    return {
+      message:
+        reason === "suspended"
+          ? `The ${name} is suspended on ${code(account?.login ?? owner)}.`
+          : reason === "installation-not-found"
+            ? `The ${name} has no installation ${code(String(installationId))}.`
+            : `The ${name} is not installed on ${code(`${owner}/${repo}`)}.`,
+      details: details({
+        expected: `the ${name} is installed on ${code(owner)} with access to ${code(repo)}.`,
+        found,
+        fix,
+        anchor: "eappnotinstalled",
+      }),
+    };
+  },
+
+  EAPPPERMISSIONS: (ctx: AppPermissionsContext) => {
+    const { slug, owner, repo, githubUrl, requested, installationPermissions, granted, missing, reason, installationId, account, appOwner, explicit, githubMessage } = ctx;
+    const name = slug ? `GitHub App ${code(slug)}` : "GitHub App";
+    const appPage = slug ? appPermissionsUrl(githubUrl, slug, appOwner) : undefined;
+    const acceptPage = installationId ? installationSettingsUrl(githubUrl, installationId, account) : undefined;
+    const missingText = missing.length ? missing.map(code).join(", ") : "(unknown)";
+    return {
+      message: `The ${name} lacks ${missing.length ? missing.join(", ") : "permissions"} on ${code(`${owner}/${repo}`)}.`,
+      details: details({
+        expected: `a token for ${code(`${owner}/${repo}`)} with ${code(formatPermissions(requested))}${explicit ? " (the `permissions` option)" : " (what the enabled features need: `contents:write` for the release commit and tag, `actions:write` for workflow dispatch)"}.`,
+        found:
+          reason === "refused"
+            ? `GitHub refused the token request${githubMessage ? ` with ${code(githubMessage)}` : ""}. The installation has ${code(formatPermissions(installationPermissions))}; missing: ${missingText}.`
+            : `The minted token has ${code(formatPermissions(granted))}; missing: ${missingText}.`,
+        fix: [
+          `Grant ${missingText} in the App's settings (*Permissions & events → Repository permissions*)${appPage ? `: ${appPage}` : ""}.`,
+          `The owner of ${code(account?.login ?? owner)} must then accept the new permissions on the installation${acceptPage ? `: ${acceptPage}` : ""} (until then the installation keeps its old permissions).`,
+          explicit ? "Or remove those permissions from the `permissions` option." : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
+        anchor: "eapppermissions",
+      }),
+    };
+  },
+
+  EGITHUBAPI: ({ request, status, githubMessage, apiUrl, attempts }: GitHubApiContext) => ({
+    message: `GitHub API request ${request} failed${status ? ` with ${status}` : ""}: ${githubMessage}`,
+    details: details({
+      expected: `${code(request)} on ${apiUrl} to succeed.`,
+      found: `it failed${attempts && attempts > 1 ? ` ${attempts} times` : ""}${status ? ` with status ${status}` : ""}: ${code(githubMessage)}.`,
+      fix: `This is a server or network problem, not a configuration problem. Check https://www.githubstatus.com (or your GitHub Enterprise Server's status) and the network between this machine and ${apiUrl}, then run the release again.`,
+      anchor: "egithubapi",
+    }),
+  }),
+
+  EINVALIDTOKEN: ({ authMethod, variable, request, status, githubMessage, apiUrl }: InvalidTokenContext) => ({
+    message: `The token in ${variable} was refused by GitHub (${status ?? "no status"} ${githubMessage}).`,
+    details: details({
+      expected: `${code(variable)} holds a valid ${authMethod === "pat" ? "personal access token" : "GitHub Actions workflow token"} for ${apiUrl} (auth method ${code(authMethod)}).`,
+      found: `${code(request)} answered ${status ?? "no status"} ${code(githubMessage)}: the token is expired, revoked, mistyped, or belongs to another GitHub host.`,
+      fix:
+        authMethod === "pat"
+          ? `Create a new token (*Settings → Developer settings → Personal access tokens*) and store it in ${code(variable)}; or use a GitHub App instead (set \`GITHUB_APP_CLIENT_ID\` and \`GITHUB_APP_PRIVATE_KEY\`).`
+          : `Pass the workflow token as \`env: GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}\`; or use a GitHub App instead (set \`GITHUB_APP_CLIENT_ID\` and \`GITHUB_APP_PRIVATE_KEY\`).`,
+      anchor: "einvalidtoken",
+    }),
+  }),
+} satisfies Record<string, (ctx: never) => ErrorDefinition>;

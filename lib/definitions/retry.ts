@@ -1,0 +1,46 @@
+// Retry and throttle settings for every Octokit the plugin builds (data, not behaviour; as in
+// semantic-release/github/lib/definitions/retry.js and throttle.js, STYLE.md §5).
+
+/**
+ * @octokit/plugin-retry settings. 5xx (and network errors, which @octokit/request reports as 500)
+ * are retried with delays of 1 s, 4 s, 9 s (plugin-retry: `(retryCount + 1)² × retryAfterBaseValue`).
+ * 404 is retried too: right after an App is installed, a ref is created or a commit is written,
+ * GitHub's replicas can answer 404 for a moment (semantic-release/github retries 404 for the same
+ * reason). 400/401/403/422 are answers, not hiccups; 403 and 429 rate limits belong to the
+ * throttling plugin.
+ */
+export const RETRY_CONF = {
+  doNotRetry: [400, 401, 403, 410, 422, 451],
+  retries: 3,
+  retryAfterBaseValue: 1000,
+};
+
+/**
+ * The App (JWT) client does not retry 404: on the App endpoints a 404 is a configuration answer
+ * (`Integration not found`, App not installed on the repository, unknown installation ID), and
+ * retrying it would only delay EAPPAUTHFAILED / EAPPNOTINSTALLED by 14 s.
+ */
+export const APP_RETRY_CONF = {
+  ...RETRY_CONF,
+  doNotRetry: [...RETRY_CONF.doNotRetry, 404],
+};
+
+/**
+ * @octokit/plugin-throttling settings. A request that hits the primary or secondary rate limit is
+ * retried at most `maxRetries` times, each after the server's `retry-after` / `x-ratelimit-reset`,
+ * but never when that wait is longer than `maxRetryAfterSeconds` (an installation token lives one
+ * hour; waiting for a rate-limit reset 40 minutes away would outlive it).
+ */
+export const THROTTLE_CONF = {
+  maxRetries: 3,
+  maxRetryAfterSeconds: 120,
+  retryAfterBaseValue: 1000,
+  fallbackSecondaryRateRetryAfter: 60,
+};
+
+/**
+ * github-facts §6.1: a just-minted installation token can briefly get 401 while it replicates;
+ * @octokit/auth-app (src/hook.ts) retries such a 401 for 5 s after creation, waiting 1 s, 2 s, ...
+ */
+export const NEW_TOKEN_401_WINDOW_MS = 5000;
+export const NEW_TOKEN_401_BASE_DELAY_MS = 1000;
