@@ -142,13 +142,15 @@ See [ETAGEXISTS](${linkify("etagexists")}).`,
     hint?: string;
     /** whether a transient failure was retried */
     retried?: boolean;
+    /** the refs did land on GitHub (a failure after the API update, e.g. the local fetch) */
+    landed?: boolean;
   }): ErrorDefinition => ({
     message: `The release push of ${ctx.branch}${ctx.tag ? ` and ${ctx.tag}` : ""} failed${ctx.status ? ` (HTTP ${ctx.status})` : ctx.exitCode != null ? ` (git exit code ${ctx.exitCode})` : ""}.`,
     details: `The release ${ctx.via === "git" ? "commit and tag were expected to be pushed with `git push --atomic`" : "commit was expected to be created through the GitHub API"}. It failed${ctx.retried ? " (a transient failure was retried once)" : ""} with:
 
 ${fence(ctx.output || "(no output)")}
 
-${ctx.hint ? `${ctx.hint}\n\n` : ""}${ctx.via === "git" ? "Because the push was atomic, either every ref was updated or none; nothing was overwritten." : "No branch was moved."}
+${ctx.hint ? `${ctx.hint}\n\n` : ""}${ctx.landed ? "The release commit and tag are on GitHub, but the release stopped before publishing. A re-run sees the tag as the last release and will not publish this version: publish it by hand, or delete the tag and let the next run release it again." : ctx.via === "git" ? "Because the push was atomic, either every ref was updated or none; nothing was overwritten." : "No branch was moved."}
 
 See [EPUSHFAILED](${linkify("epushfailed")}).`,
   }),

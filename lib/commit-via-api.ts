@@ -1,0 +1,244 @@
+// commitMode "api" (DESIGN.md "How git authenticates", last paragraph): the release commit is
+// made through the Git database API so that GitHub signs it as the App's bot (github-facts §8: no
+// author, committer or signature in the request). Near-atomic order: blobs → tree → commit →
+// tag ref (POST git/refs) → branch (PATCH git/refs/heads/<b>, force: false); a refused branch
+// update deletes the tag ref again. Then the local branch is moved onto the API commit, so core
+// tags that commit and its own `git push --tags` is a no-op (semantic-release-internals §4, §8.9).
+import { lstat, readlink } from "node:fs/promises";
+import { join, posix } from "node:path";
+import type { Octokit } from "@octokit/core";
+import type SemanticReleaseError from "@semantic-release/error";
+import { getError } from "./get-error.js";
+import { catBlob, fetch, git, hashObject, resetSoft, revParse, scrubUrls, showPrefix, treeOf, type GitOptions } from "./git.js";
+import { parseApiRejection } from "./parse-push-rejection.js";
+import type { Env } from "./types.js";
+
+export interface CommitViaApiOptions {
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+  /** branch name */
+  branch: string;
+  /** tag name */
+  tag: string;
+  cwd: string;
+  env: Env;
+  /** files to commit, relative to cwd (from selectAssetFiles); a missing file is a deletion */
+  files: string[];
+  message: string;
+  /** the commit the release commit goes on: the local HEAD, which must be on the remote */
+  parentSha: string;
+  /** plain repository URL to fetch the API commit from (auth is in env) */
+  remoteUrl: string;
+  /** for error texts */
+  actor?: string;
+  githubUrl?: string;
+  logger?: { log(message: string, ...args: unknown[]): void; warn?(message: string, ...args: unknown[]): void };
+}
+
+export interface ApiCommitResult {
+  sha: string;
+  tree: string;
+  /** `verification.verified` of the created commit (GitHub signed it) */
+  verified: boolean;
+  /** `verification.reason`, e.g. "valid" or "unsigned" */
+  verificationReason: string | undefined;
+}
+
+type TreeEntry = { path: string; mode: "100644" | "100755" | "120000"; type: "blob"; sha: string | null };
+
+interface ApiFailure {
+  status: number | undefined;
+  message: string;
+}
+
+function apiFailure(error: unknown): ApiFailure {
+  const e = error as { status?: number; message?: string; response?: { data?: { message?: string; errors?: unknown[] } } };
+  const data = e?.response?.data;
+  const parts = [data?.message ?? e?.message ?? String(error)];
+  // the Releases API puts the hook text into errors[].message (github-facts §3.4)
+  for (const item of data?.errors ?? []) {
+    const text = typeof item === "string" ? item : (item as { message?: string })?.message;
+    if (text && !parts.includes(text)) parts.push(text);
+  }
+  return { status: typeof e?.status === "number" ? e.status : undefined, message: scrubUrls(parts.join("\n")) };
+}
+
+const NOT_FAST_FORWARD = /not a fast.?forward/i;
+
+function warn(options: CommitViaApiOptions, message: string, ...args: unknown[]): void {
+  const logger = options.logger;
+  if (!logger) return;
+  (logger.warn ?? logger.log).call(logger, message, ...args);
+}
+
+/** One tree entry per file, the blob uploaded with git's clean filters applied (what `git add` would store). */
+async function treeEntry(options: CommitViaApiOptions, gitOptions: GitOptions, prefix: string, file: string): Promise<TreeEntry | undefined> {
+  const path = posix.join(prefix, file.split("\\").join("/"));
+  let stats;
+  try {
+    stats = await lstat(join(options.cwd, file));
+  } catch {
+    return { path, mode: "100644", type: "blob", sha: null }; // deleted in the work tree: `sha: null` removes it from base_tree
+  }
+  let content: Buffer;
+  let mode: TreeEntry["mode"];
+  if (stats.isSymbolicLink()) {
+    content = Buffer.from(await readlink(join(options.cwd, file)));
+    mode = "120000";
+  } else if (stats.isFile()) {
+    content = await catBlob(await hashObject(file, gitOptions), gitOptions);
+    mode = stats.mode & 0o111 ? "100755" : "100644";
+  } else {
+    return undefined;
+  }
+  const { data } = await options.octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
+    owner: options.owner,
+    repo: options.repo,
+    content: content.toString("base64"),
+    encoding: "base64",
+  });
+  return { path, mode, type: "blob", sha: data.sha };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCommitResult> {
+  const { octokit, owner, repo, branch, tag, cwd, env, parentSha } = options;
+  const gitOptions: GitOptions = { cwd, env };
+  const tagRef = `refs/tags/${tag}`;
+  const branchRef = `refs/heads/${branch}`;
+
+  const rejected = (failure: ApiFailure, ref: string, tagLeftBehind?: boolean): SemanticReleaseError | undefined => {
+    const parsed = parseApiRejection(failure.message);
+    if (!parsed) return undefined;
+    return getError("EPUSHREJECTED", {
+      rejections: [{ code: parsed.code, ref, rules: parsed.rules }],
+      actor: options.actor,
+      owner,
+      repo,
+      githubUrl: options.githubUrl,
+      via: "api",
+      tag,
+      tagLeftBehind,
+    });
+  };
+  const failed = (failure: ApiFailure, step: string): SemanticReleaseError =>
+    getError("EPUSHFAILED", {
+      branch,
+      tag,
+      via: "api",
+      output: `${step}: ${failure.message}`,
+      status: failure.status,
+      hint:
+        failure.status === 403 || failure.status === 404
+          ? "The token needs `contents: write` on this repository (the Git database endpoints answer 404 without it)."
+          : undefined,
+    });
+
+  // 1. blobs and tree, on the parent's tree (content-addressed: the local tree sha is the remote's)
+  let commitSha: string;
+  let treeSha: string;
+  let verified = false;
+  let verificationReason: string | undefined;
+  try {
+    const prefix = await showPrefix(gitOptions);
+    const entries = (await mapLimit(options.files, 4, (file) => treeEntry(options, gitOptions, prefix, file))).filter(
+      (entry): entry is TreeEntry => entry !== undefined,
+    );
+    const baseTree = await treeOf(parentSha, gitOptions);
+    const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", { owner, repo, base_tree: baseTree, tree: entries });
+    treeSha = tree.data.sha;
+    // 2. the commit: no author, committer or signature, so GitHub signs it (github-facts §8)
+    const created = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+      owner,
+      repo,
+      message: options.message,
+      tree: treeSha,
+      parents: [parentSha],
+    });
+    commitSha = created.data.sha;
+    verified = created.data.verification?.verified === true;
+    verificationReason = created.data.verification?.reason;
+  } catch (error) {
+    if ((error as { semanticRelease?: boolean }).semanticRelease) throw error;
+    const failure = apiFailure(error);
+    throw rejected(failure, branchRef) ?? failed(failure, "creating the release commit through the API");
+  }
+  if (!verified) {
+    warn(
+      options,
+      "GitHub did not sign the release commit %s (verification: %s); a required_signatures rule will refuse it. Only an App or GITHUB_TOKEN gets bot commits signed (and GHES only with web commit signing on).",
+      commitSha.slice(0, 12),
+      verificationReason ?? "none",
+    );
+  }
+
+  // 3. the tag ref first: if it cannot be created, the branch is not touched
+  try {
+    await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref: tagRef, sha: commitSha });
+  } catch (error) {
+    const failure = apiFailure(error);
+    if (failure.status === 422 && /already exists/i.test(failure.message)) {
+      const existing = await octokit
+        .request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `tags/${tag}` })
+        .then(({ data }) => data.object.sha)
+        .catch(() => undefined);
+      // a retried POST whose first attempt landed (plugin-retry) created exactly our ref
+      if (existing !== commitSha) {
+        throw getError("ETAGEXISTS", { tag, existingSha: existing, headSha: commitSha, where: "remote" });
+      }
+    } else {
+      throw rejected(failure, tagRef) ?? failed(failure, `creating ${tagRef}`);
+    }
+  }
+
+  // 4. fast-forward the branch; if refused, take the tag back
+  try {
+    await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `heads/${branch}`, sha: commitSha, force: false });
+  } catch (error) {
+    const failure = apiFailure(error);
+    const tagLeftBehind = await octokit
+      .request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `tags/${tag}` })
+      .then(() => false)
+      .catch(() => true);
+    if (tagLeftBehind) warn(options, "Could not delete %s again after the branch update failed; delete it by hand", tagRef);
+    if (NOT_FAST_FORWARD.test(failure.message)) {
+      throw getError("EREMOTEAHEAD", { branch, localSha: parentSha, via: "api", tag, tagLeftBehind });
+    }
+    const error_ = rejected(failure, branchRef, tagLeftBehind) ?? failed(failure, `updating ${branchRef}`);
+    throw error_;
+  }
+  options.logger?.log("Created the release commit %s through the API%s", commitSha.slice(0, 12), verified ? " (verified)" : "");
+
+  // 5. bring the commit home: the local branch moves onto it, the work tree stays as it is
+  try {
+    await fetch(options.remoteUrl, [tagRef], gitOptions);
+    if ((await revParse(commitSha, gitOptions)) !== commitSha) throw new Error(`the fetched ${tagRef} is not ${commitSha}`);
+    await resetSoft(commitSha, gitOptions);
+    // --soft keeps the old index; re-read the committed paths so `git status` is clean for them
+    if (options.files.length > 0) await git(["reset", "-q", commitSha, "--", ...options.files], gitOptions);
+  } catch (error) {
+    const output = (error as { stderr?: string }).stderr || (error as Error).message;
+    throw getError("EPUSHFAILED", {
+      branch,
+      tag,
+      via: "api",
+      output: scrubUrls(output),
+      landed: true,
+      hint: `The release commit ${commitSha} and the tag are on GitHub, but the local clone could not be moved onto it (\`git fetch\` + \`git reset --soft\`).`,
+    });
+  }
+  return { sha: commitSha, tree: treeSha, verified, verificationReason };
+}
