@@ -72,6 +72,8 @@ export interface PreflightResult {
   warnings: string[];
   /** finishPreflight only: errors and warnings that the previous result did not already hold */
   newErrors: SemanticReleaseError[];
+  /** one key per error (code, ruleset, rules), to tell new errors from those already reported */
+  errorKeys: string[];
   newWarnings: string[];
   /** what the requests returned, for finishPreflight */
   loaded: {
@@ -159,7 +161,13 @@ function judge(input: JudgeInput, previous: PreflightResult | undefined): Prefli
   const classic = judgeClassicProtection(loaded.classic, { actor: input.actor, appSlug: input.appSlug, method: input.method, commitMode, newCommit });
 
   const errors: SemanticReleaseError[] = [];
+  const errorKeys: string[] = [];
   const warnings: string[] = [];
+  // the same problem found again in verifyRelease (now naming the exact tag) is not new
+  const report = (key: string, error: SemanticReleaseError) => {
+    errors.push(error);
+    errorKeys.push(`${error.code}:${key}`);
+  };
   const githubActions = input.method === "github-token" || input.actor === GITHUB_ACTIONS_BOT.login;
   for (const verdict of [...branchRulesets, ...tagJudgement.rulesets]) {
     const ctx: BlockingRulesetContext = {
@@ -173,8 +181,9 @@ function judge(input: JudgeInput, previous: PreflightResult | undefined): Prefli
       actor: input.actor,
       appSlug: input.appSlug,
     };
-    if (verdict.verdict === "blocked") errors.push(githubActions ? getError("EGITHUBACTIONSBYPASS", ctx) : getError("ERULESETBLOCKED", ctx));
-    else if (verdict.verdict === "pr-only") errors.push(getError("EBYPASSPULLREQUESTONLY", ctx));
+    const key = `${verdict.target}:${verdict.id}:${verdict.blockingRules.join(",")}`;
+    if (verdict.verdict === "blocked") report(key, githubActions ? getError("EGITHUBACTIONSBYPASS", ctx) : getError("ERULESETBLOCKED", ctx));
+    else if (verdict.verdict === "pr-only") report(key, getError("EBYPASSPULLREQUESTONLY", ctx));
     else if (verdict.verdict === "unknown") {
       warnings.push(
         `GitHub did not say whether ${input.actor} can bypass the ruleset "${verdict.name}" (${verdict.source}), whose rules ${verdict.blockingRules.join(", ")} would refuse the push of ${verdict.ref}: make sure ${input.appSlug ?? input.actor} is on its bypass list with the mode "Always allow" (${verdict.settingsUrl}). If GitHub refuses the push, the atomic push fails with nothing half-pushed.`,
@@ -185,7 +194,8 @@ function judge(input: JudgeInput, previous: PreflightResult | undefined): Prefli
     }
   }
   if (classic.blocking.length > 0) {
-    errors.push(
+    report(
+      classic.blocking.join(","),
       getError("EPROTECTEDBRANCH", {
         owner,
         repo,
@@ -210,7 +220,7 @@ function judge(input: JudgeInput, previous: PreflightResult | undefined): Prefli
   if (!loaded.tag.available) warnings.push(`GitHub has no rulesets endpoint for ${owner}/${repo} (HTTP 404, older GitHub Enterprise Server?): tag rulesets were not checked.`);
   for (const r of loaded.tag.unreadable) warnings.push(`The tag ruleset "${r.name}" (id ${r.id}) could not be read; it was not checked.`);
 
-  const seenErrors = new Set(previous?.errors.map((e) => e.message));
+  const seenErrors = new Set(previous?.errorKeys);
   const seenWarnings = new Set(previous?.warnings);
   return {
     owner,
@@ -229,7 +239,8 @@ function judge(input: JudgeInput, previous: PreflightResult | undefined): Prefli
     classic,
     errors,
     warnings,
-    newErrors: errors.filter((e) => !seenErrors.has(e.message)),
+    newErrors: errors.filter((_, i) => !seenErrors.has(errorKeys[i]!)),
+    errorKeys,
     newWarnings: warnings.filter((w) => !seenWarnings.has(w)),
     loaded,
   };
