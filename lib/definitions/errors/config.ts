@@ -202,6 +202,16 @@ export const CONFIG_ERRORS = {
     }),
   }),
 
+  EINVALIDREPOSITORYURL: ({ repositoryUrl }: { repositoryUrl: string }) => ({
+    message: `The repository URL ${show(repositoryUrl)} names no GitHub owner and repository.`,
+    details: details({
+      expected: "a URL of the form `https://<host>/<owner>/<repo>.git`, `git@<host>:<owner>/<repo>.git` or `ssh://git@<host>/<owner>/<repo>.git`, in `repositoryUrl` (semantic-release's option), the `repository` field of package.json, or the `origin` remote.",
+      found: `${show(repositoryUrl || "nothing")}.`,
+      fix: "Set `repositoryUrl` in the release configuration (or `repository` in package.json) to the repository on GitHub that is being released.",
+      link: ["EINVALIDREPOSITORYURL", "einvalidrepositoryurl"],
+    }),
+  }),
+
   ENOAPPCREDENTIALS: ({
     authMethod,
     env,

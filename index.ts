@@ -1,0 +1,191 @@
+// semantic-release-github-app: the lifecycle steps. Wiring only; each job lives in lib/.
+// What each step does is fixed in DESIGN.md ("Steps"); the token's lifetime in lib/release-session.ts.
+import AggregateError from "aggregate-error";
+import type SemanticReleaseError from "@semantic-release/error";
+import type { FailContext, PrepareContext, SuccessContext, VerifyConditionsContext, VerifyReleaseContext } from "semantic-release";
+import { commitIdentityEnv } from "./lib/bot-identity.js";
+import { commitAssets, renderMessage, selectAssetFiles } from "./lib/commit-assets.js";
+import { commitViaApi } from "./lib/commit-via-api.js";
+import { sendDispatches } from "./lib/dispatch.js";
+import { explainRejections } from "./lib/explain-rejections.js";
+import { getError } from "./lib/get-error.js";
+import { head } from "./lib/git.js";
+import { createTokenSource } from "./lib/mint-token.js";
+import { parseGitHubUrl } from "./lib/parse-github-url.js";
+import { finishPreflight, runPreflight, type PreflightResult } from "./lib/preflight.js";
+import { pushRelease } from "./lib/push-release.js";
+import { ReleaseSession } from "./lib/release-session.js";
+import { renderReport } from "./lib/report.js";
+import { resolveConfig } from "./lib/resolve-config.js";
+import { verifyConfig } from "./lib/verify-config.js";
+import type { PluginConfig } from "./lib/types.js";
+
+export type { PluginConfig, ResolvedConfig, AuthMethod, DispatchTarget, Permissions } from "./lib/types.js";
+
+/** Module state shared by the steps of one release (semantic-release-internals §2: module state is shared, contexts are copies). */
+let session: ReleaseSession | undefined;
+
+export async function verifyConditions(pluginConfig: PluginConfig, context: VerifyConditionsContext): Promise<void> {
+  const { env, logger, options, branch } = context;
+  const errors: SemanticReleaseError[] = verifyConfig(pluginConfig, { env });
+  // The configured URL, not the authenticated one core built from GH_TOKEN (semantic-release-internals §2).
+  const repositoryUrl = String(options.originalRepositoryURL ?? options.repositoryUrl ?? "");
+  const repository = parseGitHubUrl(repositoryUrl);
+  if (!repository) errors.push(getError("EINVALIDREPOSITORYURL", { repositoryUrl }));
+  if (errors.length > 0 || !repository) throw new AggregateError(errors);
+
+  await session?.end("a new release started in this process");
+  const config = resolveConfig(pluginConfig, { env });
+  const current = (session = new ReleaseSession(config, repository.owner, repository.repo, logger));
+  const source = (current.source = await createTokenSource(config, { ...repository, logger, onToken: current.onToken }));
+
+  const [identity, preflight] = await Promise.all([
+    source.identity,
+    config.preflight === "off"
+      ? undefined
+      : runPreflight({
+          octokit: source.octokit,
+          ...repository,
+          branch: branch.name,
+          githubUrl: config.githubUrl,
+          actor: source.actor.login,
+          method: source.method,
+          commitMode: config.commitMode,
+          tokenPermissions: source.permissions,
+          appSlug: source.app?.slug,
+          appId: source.app?.id,
+          updatesBranch: config.assets !== false,
+        }),
+  ]);
+  current.identity = identity;
+  current.preflight = preflight;
+  if (preflight) reportPreflight(preflight.errors, preflight.warnings, config.preflight, context);
+}
+
+export async function verifyRelease(pluginConfig: PluginConfig, context: VerifyReleaseContext): Promise<void> {
+  const current = await ensureSession(pluginConfig, context);
+  const { nextRelease, branch, lastRelease, options, logger } = context;
+  current.useLogger(logger);
+  try {
+    if (current.preflight) {
+      const identityEnv = commitIdentityEnv(context.env, current.identity!);
+      const message = renderMessage(current.config.message, { branch: branch.name, lastRelease: { ...lastRelease }, nextRelease: { ...nextRelease } });
+      current.preflight = finishPreflight(current.preflight, {
+        tag: nextRelease.gitTag,
+        commit: { message, authorEmail: identityEnv.GIT_AUTHOR_EMAIL, committerEmail: identityEnv.GIT_COMMITTER_EMAIL },
+      });
+    }
+    if (options.dryRun) {
+      const source = current.source!;
+      context.stdout.write(
+        `\n${renderReport({
+          method: source.method,
+          actor: source.actor.login,
+          installation: source.installation && { id: source.installation.id, account: source.installation.accountLogin, repositorySelection: source.installation.repositorySelection },
+          tokenPermissions: source.permissions,
+          expiresAt: source.expiresAt,
+          branch: branch.name,
+          tag: nextRelease.gitTag,
+          preflight: current.preflight,
+        })}\n\n`,
+      );
+    }
+    if (current.preflight) reportPreflight(current.preflight.newErrors, current.preflight.newWarnings, current.config.preflight, context);
+  } finally {
+    // --dry-run skips prepare, success and fail: the token's work ends here.
+    if (options.dryRun) await current.end("dry run");
+  }
+}
+
+export async function prepare(pluginConfig: PluginConfig, context: PrepareContext): Promise<void> {
+  const current = await ensureSession(pluginConfig, context);
+  const { cwd = process.cwd(), branch, nextRelease, lastRelease, logger } = context;
+  current.useLogger(logger);
+  const { config, owner, repo } = current;
+  const source = current.source!;
+  await current.freshToken(); // re-mints when fewer than 5 minutes are left (DESIGN.md "Token lifetime")
+  const env = current.gitEnv(context.env);
+  const remoteUrl = `${config.githubUrl}/${owner}/${repo}.git`;
+  const release = { branch: branch.name, lastRelease: { ...lastRelease }, nextRelease: { ...nextRelease } };
+  const commitMode = current.preflight?.commitMode ?? (config.commitMode === "api" ? "api" : "git");
+
+  if (commitMode === "api" && config.assets !== false) {
+    const result = await commitViaApi({
+      octokit: source.octokit,
+      owner,
+      repo,
+      branch: branch.name,
+      tag: nextRelease.gitTag,
+      cwd,
+      env,
+      files: await selectAssetFiles(config.assets, { cwd, env }),
+      message: renderMessage(config.message, release),
+      parentSha: await head({ cwd, env }),
+      remoteUrl,
+      actor: source.actor.login,
+      githubUrl: config.githubUrl,
+      logger,
+    });
+    logger.log("Created %s through the API as %s (%s) and pushed %s", result.sha.slice(0, 12), source.actor.login, result.verified ? "verified" : "unverified", nextRelease.gitTag);
+    return;
+  }
+
+  await commitAssets({ assets: config.assets, message: config.message, ...release, cwd, env: { ...env, ...commitIdentityEnv(context.env, current.identity!) }, logger });
+  await current.freshToken();
+  const result = await pushRelease({
+    cwd,
+    env: current.gitEnv(context.env),
+    remoteUrl,
+    branch: branch.name,
+    tag: nextRelease.gitTag,
+    actor: source.actor.login,
+    owner,
+    repo,
+    githubUrl: config.githubUrl,
+    logger,
+  });
+  for (const notice of result.bypassed) logger.log("%s bypassed on %s: %s", source.actor.login, notice.ref, notice.rules.join("; "));
+  if (result.pushed.length > 0) logger.success("Pushed %s atomically as %s", result.pushed.join(" and "), source.actor.login);
+}
+
+export async function success(pluginConfig: PluginConfig, context: SuccessContext): Promise<void> {
+  const current = await ensureSession(pluginConfig, context);
+  current.useLogger(context.logger);
+  if (current.config.dispatch.length > 0) {
+    await current.freshToken();
+    await sendDispatches({
+      octokit: current.source!.octokit,
+      owner: current.owner,
+      repo: current.repo,
+      targets: current.config.dispatch,
+      nextRelease: context.nextRelease,
+      logger: context.logger,
+    });
+  }
+  if (!current.handedToLaterPlugins) await current.end("release succeeded");
+}
+
+export async function fail(_pluginConfig: PluginConfig, context: FailContext): Promise<void> {
+  explainRejections(context.errors, context.logger);
+  if (session && !session.handedToLaterPlugins) await session.end("release failed");
+}
+
+/** Later steps re-run verifyConditions when it did not run in this process (as semantic-release/git does). */
+async function ensureSession(pluginConfig: PluginConfig, context: VerifyConditionsContext): Promise<ReleaseSession> {
+  if (!session || session.ended) await verifyConditions(pluginConfig, context);
+  return session!;
+}
+
+function reportPreflight(
+  errors: SemanticReleaseError[],
+  warnings: string[],
+  mode: "error" | "warn" | "off",
+  { logger }: Pick<VerifyConditionsContext, "logger">,
+): void {
+  for (const warning of warnings) logger.warn(warning);
+  if (errors.length === 0) return;
+  if (mode === "error") throw new AggregateError(errors);
+  for (const error of errors) logger.warn("%s %s (preflight: warn, going on)", error.code, error.message);
+}
+
+export type { PreflightResult };
