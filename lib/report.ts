@@ -1,0 +1,181 @@
+// The dry-run report (DESIGN.md "Preflight"): a plain-text table, about 100 columns wide, of who
+// pushes, with which token, which rulesets and classic protection apply, and a last verdict line.
+// Pure: the caller logs it. Never shows a token, only its permissions and expiry.
+import type { PreflightResult } from "./preflight.js";
+import type { RulesetVerdict } from "./evaluate-rules.js";
+import type { AuthMethod, Permissions } from "./types.js";
+
+export interface ReportInput {
+  method: AuthMethod;
+  actor: string;
+  installation?: { id: number; account?: string | undefined; repositorySelection?: string | undefined } | undefined;
+  tokenPermissions?: Permissions | undefined;
+  expiresAt?: string | Date | undefined;
+  branch: string;
+  tag?: string | undefined;
+  preflight: PreflightResult | undefined;
+}
+
+const WIDTH = 100;
+
+function cell(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+function row(cells: [string, number][]): string {
+  return cells.map(([text, width]) => cell(text, width)).join("  ").trimEnd();
+}
+
+/** Wrap `text` at spaces within WIDTH: the first line starts with `first`, the others with `indent`. */
+function wrap(text: string, indent: string, first = indent): string[] {
+  const lines: string[] = [];
+  let line = "";
+  const prefix = () => (lines.length === 0 ? first : indent);
+  for (const word of text.split(" ")) {
+    if (line && prefix().length + line.length + 1 + word.length > WIDTH) {
+      lines.push(prefix() + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(prefix() + line);
+  return lines;
+}
+
+function describeSource(v: RulesetVerdict): string {
+  return `${v.source_type === "Organization" ? "org" : v.source_type === "Enterprise" ? "enterprise" : "repo"} ${v.source}`;
+}
+
+const BYPASS_WORDS: Record<RulesetVerdict["bypass"], string> = {
+  always: "always",
+  pull_requests_only: "PRs only",
+  never: "never",
+  exempt: "exempt",
+  unknown: "unknown",
+};
+
+const VERDICT_WORDS: Record<RulesetVerdict["verdict"], string> = {
+  ok: "ok",
+  bypassed: "bypassed",
+  exempt: "exempt",
+  blocked: "BLOCKED",
+  "pr-only": "BLOCKED",
+  unknown: "unknown",
+};
+
+function formatPermissions(permissions: Permissions | undefined): string {
+  if (!permissions) return "unknown";
+  const entries = Object.entries(permissions).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length ? entries.map(([name, level]) => `${name}: ${level}`).join(", ") : "none";
+}
+
+function formatExpiry(expiresAt: string | Date | undefined): string {
+  if (expiresAt === undefined) return "";
+  const date = expiresAt instanceof Date ? expiresAt : new Date(expiresAt);
+  return Number.isNaN(date.getTime()) ? String(expiresAt) : date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function rulesetLines(title: string, verdicts: RulesetVerdict[]): string[] {
+  const lines = [title];
+  if (verdicts.length === 0) {
+    lines.push("  none");
+    return lines;
+  }
+  const columns: [string, number][] = [
+    ["RULESET", 26],
+    ["SOURCE", 24],
+    ["ENFORCEMENT", 11],
+    ["BYPASS", 9],
+    ["VERDICT", 9],
+  ];
+  lines.push(`  ${row(columns)}`);
+  for (const v of verdicts) {
+    lines.push(
+      `  ${row([
+        [`${v.name} (#${v.id})`, 26],
+        [describeSource(v), 24],
+        [v.enforcement, 11],
+        [BYPASS_WORDS[v.bypass], 9],
+        [VERDICT_WORDS[v.verdict], 9],
+      ])}`,
+    );
+    const details: string[] = [];
+    if (v.blockingRules.length) details.push(`blocking rules: ${v.blockingRules.join(", ")}`);
+    else if (v.enforcement === "active") details.push("blocking rules: none");
+    if (v.pendingRules.length) details.push(`judged with the release commit/tag: ${v.pendingRules.join(", ")}`);
+    if (v.uncheckedRules.length) details.push(`not checked (files unknown): ${v.uncheckedRules.join(", ")}`);
+    for (const detail of details) lines.push(...wrap(detail, "      "));
+    lines.push(`      settings: ${v.settingsUrl}`);
+  }
+  return lines;
+}
+
+function classicLines(result: PreflightResult): string[] {
+  const c = result.classic;
+  const lines = ["Classic branch protection"];
+  if (!result.updatesBranch) lines.push(`  ${result.branch}: not checked (the release pushes no commit to the branch)`);
+  else if (c.state === "branch-unknown") lines.push(`  ${result.branch}: the branch could not be read; not checked`);
+  else if (c.state === "not-protected") lines.push(`  ${result.branch}: ${c.protected ? "no classic protection (protected by rulesets only)" : "not protected"}`);
+  else if (c.state === "no-permission") lines.push(...wrap(`${result.branch}: protected; settings not checked (needs Administration: read) — ${c.settingsUrl}`, "  "));
+  else {
+    lines.push(`  ${result.branch}: protected, ${c.blocking.length ? "BLOCKED" : "ok"}${c.enforceAdmins ? " (admins included)" : ""}`);
+    for (const text of c.blocking) lines.push(...wrap(`blocks: ${text}`, "      "));
+    for (const text of c.passed) lines.push(...wrap(`passes: ${text}`, "      "));
+    lines.push(`      settings: ${c.settingsUrl}`);
+  }
+  return lines;
+}
+
+function verdictLine(actor: string, result: PreflightResult): string[] {
+  const all = [...result.branchRulesets, ...result.tagRulesets];
+  if (result.errors.length === 0) {
+    const bypassed = all.filter((v) => v.verdict === "bypassed").length;
+    const exempt = all.filter((v) => v.verdict === "exempt").length;
+    const notes = [
+      bypassed ? `bypasses ${bypassed} ruleset${bypassed === 1 ? "" : "s"}` : "",
+      exempt ? `exempt from ${exempt} ruleset${exempt === 1 ? "" : "s"}` : "",
+      result.warnings.length ? `${result.warnings.length} warning${result.warnings.length === 1 ? "" : "s"}` : "",
+    ].filter(Boolean);
+    return [`Verdict: the release can be pushed as ${actor}${notes.length ? ` (${notes.join(", ")})` : ""}`];
+  }
+  const n = result.errors.length;
+  const [first] = result.errors;
+  if (n === 1) return wrap(`Verdict: blocked — 1 problem: ${first!.code} ${first!.message}`, "  ", "");
+  return [`Verdict: blocked — ${n} problems:`, ...result.errors.flatMap((e) => wrap(`${e.code} ${e.message}`, "    ", "  - "))];
+}
+
+/** The dry-run report: one string of lines, no colour codes. */
+export function renderReport(input: ReportInput): string {
+  const { preflight } = input;
+  const field = (name: string, value: string) => wrap(value, " ".repeat(16), name.padEnd(16));
+  const lines: string[] = ["Release preflight (dry run)", "=".repeat(27)];
+  lines.push(...field("Auth method", input.method));
+  lines.push(...field("Actor", input.actor));
+  if (input.installation) {
+    const { id, account, repositorySelection } = input.installation;
+    lines.push(...field("Installation", `${id}${account ? ` on ${account}` : ""}${repositorySelection ? ` (${repositorySelection} repositories)` : ""}`));
+  }
+  lines.push(...field("Token", formatPermissions(input.tokenPermissions)));
+  const expiry = formatExpiry(input.expiresAt);
+  if (expiry) lines.push(...field("Token expires", expiry));
+  lines.push(...field("Branch", input.branch));
+  lines.push(...field("Tag", input.tag ?? "not known yet"));
+  if (!preflight) {
+    lines.push("", "Preflight: off (preflight: \"off\")");
+    return lines.join("\n");
+  }
+  lines.push(...field("Commit mode", `${preflight.commitMode}${preflight.signaturesRequired ? " (a ruleset requires signed commits)" : ""}`));
+  lines.push("");
+  if (preflight.updatesBranch) lines.push(...rulesetLines(`Rulesets on refs/heads/${preflight.branch}`, preflight.branchRulesets));
+  else lines.push(`Rulesets on refs/heads/${preflight.branch}`, "  not checked (the release pushes no commit to the branch)");
+  lines.push("");
+  lines.push(...rulesetLines(`Rulesets on refs/tags/${input.tag ?? preflight.tag ?? "<next tag>"}`, preflight.tagRulesets));
+  for (const u of preflight.undecidedTagRulesets) lines.push(...wrap(`judged once the tag is known: "${u.name}" (#${u.id}) on ${u.include.join(", ")}`, "  "));
+  lines.push("");
+  lines.push(...classicLines(preflight));
+  if (preflight.warnings.length) {
+    lines.push("", "Warnings");
+    for (const warning of preflight.warnings) lines.push(...wrap(warning, "    ", "  - "));
+  }
+  lines.push("", ...verdictLine(input.actor, preflight));
+  return lines.join("\n");
+}

@@ -1,0 +1,160 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { renderReport, type ReportInput } from "../lib/report.js";
+import type { PreflightResult } from "../lib/preflight.js";
+import type { RulesetVerdict } from "../lib/evaluate-rules.js";
+import { getError } from "../lib/get-error.js";
+
+function verdict(overrides: Partial<RulesetVerdict>): RulesetVerdict {
+  return {
+    id: 1,
+    name: "protect main",
+    source_type: "Repository",
+    source: "octo/app",
+    enforcement: "active",
+    target: "branch",
+    ref: "refs/heads/main",
+    blockingRules: ["pull_request", "required_status_checks"],
+    pendingRules: [],
+    uncheckedRules: [],
+    bypass: "always",
+    verdict: "bypassed",
+    settingsUrl: "https://github.com/octo/app/settings/rules/1",
+    ...overrides,
+  };
+}
+
+function preflight(overrides: Partial<PreflightResult> = {}): PreflightResult {
+  return {
+    owner: "octo",
+    repo: "app",
+    branch: "main",
+    actor: "release-bot[bot]",
+    method: "app",
+    appSlug: "release-bot",
+    commitMode: "git",
+    signaturesRequired: false,
+    updatesBranch: true,
+    tag: "v1.2.0",
+    branchRulesets: [
+      verdict({}),
+      verdict({ id: 2, name: "org policy", source_type: "Organization", source: "octo", blockingRules: ["update"], settingsUrl: "https://github.com/organizations/octo/settings/rules/2" }),
+    ],
+    tagRulesets: [verdict({ id: 3, name: "release tags", target: "tag", ref: "refs/tags/v1.2.0", blockingRules: [], bypass: "never", verdict: "ok", settingsUrl: "https://github.com/octo/app/settings/rules/3" })],
+    undecidedTagRulesets: [],
+    classic: { state: "not-protected", protected: true, classic: false, blocking: [], passed: [], enforceAdmins: undefined, settingsUrl: "https://github.com/octo/app/settings/branches" },
+    errors: [],
+    warnings: [],
+    newErrors: [],
+    newWarnings: [],
+    errorKeys: [],
+    loaded: undefined as unknown as PreflightResult["loaded"],
+    ...overrides,
+  };
+}
+
+const base: ReportInput = {
+  method: "app",
+  actor: "release-bot[bot]",
+  installation: { id: 4711, account: "octo", repositorySelection: "selected" },
+  tokenPermissions: { metadata: "read", contents: "write" },
+  expiresAt: "2026-05-01T12:00:00Z",
+  branch: "main",
+  tag: "v1.2.0",
+  preflight: preflight(),
+};
+
+function lines(text: string): string[] {
+  return text.split("\n");
+}
+
+describe("renderReport", () => {
+  it("shows auth method, actor, installation, token permissions and expiry", () => {
+    const out = lines(renderReport(base));
+    assert.ok(out.includes("Auth method     app"));
+    assert.ok(out.includes("Actor           release-bot[bot]"));
+    assert.ok(out.includes("Installation    4711 on octo (selected repositories)"));
+    assert.ok(out.includes("Token           contents: write, metadata: read"));
+    assert.ok(out.includes("Token expires   2026-05-01T12:00:00Z"));
+    assert.ok(out.includes("Tag             v1.2.0"));
+  });
+
+  it("one table row per ruleset with source, enforcement, bypass and verdict, then its rules and settings page", () => {
+    const out = lines(renderReport(base));
+    const header = out.find((l) => l.trim().startsWith("RULESET"));
+    assert.ok(header && /SOURCE\s+ENFORCEMENT\s+BYPASS\s+VERDICT/.test(header));
+    assert.ok(out.some((l) => /^ {2}protect main \(#1\)\s+repo octo\/app\s+active\s+always\s+bypassed$/.test(l)));
+    assert.ok(out.some((l) => /^ {2}org policy \(#2\)\s+org octo\s+active\s+always\s+bypassed$/.test(l)));
+    assert.ok(out.includes("      blocking rules: pull_request, required_status_checks"));
+    assert.ok(out.includes("      settings: https://github.com/organizations/octo/settings/rules/2"));
+    assert.ok(out.includes("Rulesets on refs/tags/v1.2.0"));
+    assert.ok(out.some((l) => /^ {2}release tags \(#3\)\s+repo octo\/app\s+active\s+never\s+ok$/.test(l)));
+    assert.ok(out.includes("  main: no classic protection (protected by rulesets only)"));
+  });
+
+  it("last line: the verdict that the release can be pushed, naming the bypasses", () => {
+    const out = lines(renderReport(base));
+    assert.equal(out.at(-1), "Verdict: the release can be pushed as release-bot[bot] (bypasses 2 rulesets)");
+  });
+
+  it("blocked: the verdict names the problem", () => {
+    const blocked = verdict({ bypass: "never", verdict: "blocked" });
+    const error = getError("ERULESETBLOCKED", {
+      name: "protect main",
+      id: 1,
+      sourceType: "Repository",
+      source: "octo/app",
+      settingsUrl: blocked.settingsUrl,
+      ref: "refs/heads/main",
+      blockingRules: blocked.blockingRules,
+      actor: "release-bot[bot]",
+      appSlug: "release-bot",
+    });
+    const out = renderReport({ ...base, preflight: preflight({ branchRulesets: [blocked], tagRulesets: [], errors: [error] }) });
+    const verdictLines = out.slice(out.lastIndexOf("Verdict:"));
+    assert.ok(verdictLines.startsWith('Verdict: blocked — 1 problem: ERULESETBLOCKED The ruleset "protect main"'));
+    assert.ok(lines(out).some((l) => /protect main \(#1\).*never\s+BLOCKED$/.test(l)));
+  });
+
+  it("several problems are listed one per line", () => {
+    const e1 = getError("EPROTECTEDBRANCH", { owner: "octo", repo: "app", branch: "main", settings: ["status checks are required"], actor: "x[bot]", appSlug: "x", settingsUrl: "u", method: "app" });
+    const e2 = getError("EBYPASSPULLREQUESTONLY", { name: "r", id: 9, sourceType: "Repository", source: "octo/app", settingsUrl: "u", ref: "refs/heads/main", blockingRules: ["pull_request"], actor: "x[bot]" });
+    const out = lines(renderReport({ ...base, preflight: preflight({ errors: [e1, e2] }) }));
+    const at = out.indexOf("Verdict: blocked — 2 problems:");
+    assert.ok(at > 0);
+    assert.ok(out[at + 1]!.startsWith("  - EPROTECTEDBRANCH "));
+    assert.ok(out.slice(at + 1).some((l) => l.startsWith("  - EBYPASSPULLREQUESTONLY ")));
+  });
+
+  it("classic protection that blocks, warnings, undecided tag rulesets", () => {
+    const out = lines(
+      renderReport({
+        ...base,
+        tag: undefined,
+        preflight: preflight({
+          tag: undefined,
+          tagRulesets: [],
+          undecidedTagRulesets: [{ id: 5, name: "v tags", include: ["refs/tags/v*"], exclude: [] }],
+          classic: { state: "read", protected: true, classic: true, blocking: ["pull requests are required"], passed: [], enforceAdmins: true, settingsUrl: "https://github.com/octo/app/settings/branches" },
+          warnings: ["something could not be checked"],
+        }),
+      }),
+    );
+    assert.ok(out.includes("Tag             not known yet"));
+    assert.ok(out.includes('  judged once the tag is known: "v tags" (#5) on refs/tags/v*'));
+    assert.ok(out.includes("  main: protected, BLOCKED (admins included)"));
+    assert.ok(out.includes("      blocks: pull requests are required"));
+    assert.ok(out.includes("  - something could not be checked"));
+  });
+
+  it("no line is wider than 100 columns, and no colour codes", () => {
+    const long = "x".repeat(60);
+    const text = renderReport({ ...base, preflight: preflight({ warnings: [`${long} ${long} ${long}`] }) });
+    for (const line of lines(text)) assert.ok(line.length <= 100 || !line.includes(" "), `too wide: ${line}`);
+    assert.ok(!text.includes("\u001b["));
+  });
+
+  it("preflight off", () => {
+    assert.ok(renderReport({ ...base, preflight: undefined }).includes('Preflight: off (preflight: "off")'));
+  });
+});
