@@ -404,7 +404,7 @@ export class StandIn {
       source: isOrg ? (this.world.account(target)?.login ?? target) : `${target.owner.login}/${target.name}`,
       enforcement: input.enforcement ?? "active",
       conditions: input.conditions ?? (isOrg ? { ref_name: refDefault, repository_name: { include: ["~ALL"], exclude: [] } } : { ref_name: refDefault }),
-      rules: input.rules,
+      rules: input.rules.map(withDefaultParameters),
       bypass_actors: bypassActors,
       created_at: now,
       updated_at: now,
@@ -469,6 +469,31 @@ export class StandIn {
       throw new Error(`the stand-in saw ${this.openapiViolations.length} OpenAPI violation(s):\n- ${this.openapiViolations.join("\n- ")}`);
     }
   }
+}
+
+/**
+ * The parameters GitHub stores (and returns) for a rule when the request left them out; the
+ * schemas `repository-rule-*` mark them required, so responses without them fail the OpenAPI check.
+ */
+export const RULE_PARAMETER_DEFAULTS: Record<string, Record<string, unknown>> = {
+  update: { update_allows_fetch_and_merge: false },
+  pull_request: {
+    allowed_merge_methods: ["merge", "squash", "rebase"],
+    dismiss_stale_reviews_on_push: false,
+    require_code_owner_review: false,
+    require_last_push_approval: false,
+    required_approving_review_count: 0,
+    required_review_thread_resolution: false,
+  },
+  required_status_checks: { required_status_checks: [], strict_required_status_checks_policy: false },
+  required_deployments: { required_deployment_environments: [] },
+  workflows: { workflows: [] },
+  code_scanning: { code_scanning_tools: [] },
+};
+
+function withDefaultParameters(rule: Rule): Rule {
+  const defaults = RULE_PARAMETER_DEFAULTS[rule.type];
+  return defaults ? { ...rule, parameters: { ...defaults, ...(rule.parameters ?? {}) } } : rule;
 }
 
 function randomAlnum(n: number): string {
