@@ -11,6 +11,11 @@
 // ref, which asks `POST /_stand-in/update` for that ref's verdict. So a non-atomic push is judged per
 // ref (the tag can land while main is rejected, github-facts §2) and with `--atomic` one rejected ref
 // rejects all (semantic-release-internals §8.5). No token ever reaches a hook.
+// Differences from github.com a client can see: a refused ref's status line reads `(hook declined)` or
+// `(atomic push failure)` instead of `(push declined due to repository rule violations)`, git adds a
+// `remote: error: hook declined to update <ref>` line, and a bypass notice is still printed when an
+// --atomic push fails on another ref. Match `GH013`/`GH006` and the `- ` bullets, as real clients should.
+// Pushes to a bare repository by its file path carry no push id and are not judged (test setup).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, writeFile } from "node:fs/promises";

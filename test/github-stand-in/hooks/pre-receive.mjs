@@ -16,7 +16,7 @@
 import { execFileSync } from "node:child_process";
 
 const ZERO = "0000000000000000000000000000000000000000";
-const MAX_COMMITS = 1000; // github-facts §2: push rulesets accept at most 1000 ref updates per push
+const MAX_COMMITS = 1000; // a bound for huge first pushes; the metadata rules look at the newest commits
 const origin = process.env.STAND_IN_ORIGIN;
 const pushId = process.env.STAND_IN_PUSH_ID;
 
@@ -37,7 +37,12 @@ function isAncestor(oldSha, newSha) {
 function commitsOf(oldSha, newSha) {
   if (newSha === ZERO) return [];
   const range = oldSha === ZERO ? [newSha, "--not", "--all"] : [`${oldSha}..${newSha}`];
-  const out = git(["log", `-n${MAX_COMMITS}`, "--format=%H%x00%P%x00%ae%x00%ce%x00%B%x1e", ...range]);
+  let out;
+  try {
+    out = git(["log", `-n${MAX_COMMITS}`, "--format=%H%x00%P%x00%ae%x00%ce%x00%B%x1e", ...range]);
+  } catch {
+    return []; // e.g. a tag object that points at a tree or blob: no commits to judge
+  }
   return out
     .split("\x1e")
     .map((chunk) => chunk.replace(/^\n/, ""))
