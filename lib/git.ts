@@ -68,6 +68,8 @@ export function git(args: string[], options: GitOptions & { input?: string; reje
         resolve({ stdout, stderr, exitCode: exitCode ?? 1 });
       },
     );
+    // a command that exits without reading stdin makes the write fail with EPIPE: its exit status tells
+    child.stdin?.on("error", () => {});
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
   });
@@ -89,6 +91,7 @@ export function gitBuffer(args: string[], options: GitOptions): Promise<Buffer> 
         resolve(stdout);
       },
     );
+    child.stdin?.on("error", () => {});
     child.stdin?.end();
   });
 }
