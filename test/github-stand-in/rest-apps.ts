@@ -105,7 +105,7 @@ export const appRoutes: RouteDef[] = [
         repositoryIds: body.repository_ids,
         permissions: body.permissions,
         lifetimeSeconds: ctx.services.tokenLifetimeSeconds,
-        format: ctx.services.tokenFormat,
+        format: tokenFormatFor(ctx),
         nowMs: ctx.nowMs,
       });
       if ("status" in result) return error(result.status, result.message);
@@ -163,6 +163,17 @@ export const appRoutes: RouteDef[] = [
     },
   },
 ];
+
+/**
+ * github-facts §6.2: the temporary header `X-GitHub-Stateless-S2S-Token: enabled|disabled` on the
+ * token request forces a format; otherwise the stand-in's setting applies.
+ */
+function tokenFormatFor(ctx: RestContext): "classic" | "stateless" {
+  const header = String(ctx.req.headers["x-github-stateless-s2s-token"] ?? "").toLowerCase();
+  if (header === "enabled") return "stateless";
+  if (header === "disabled") return "classic";
+  return ctx.services.tokenFormat;
+}
 
 /** GitHub writes timestamps without milliseconds: 2016-07-11T22:14:10Z */
 export function githubTime(ms: number): string {

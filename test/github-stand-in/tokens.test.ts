@@ -90,6 +90,16 @@ describe("installation tokens", () => {
     await assert.rejects(octokit.request("GET /installation/repositories"), { status: 401 });
   });
 
+  it("lets the X-GitHub-Stateless-S2S-Token header force the long token form", async () => {
+    const { data } = await appOctokit().request("POST /app/installations/{installation_id}/access_tokens", {
+      installation_id: installation.id,
+      headers: { "x-github-stateless-s2s-token": "enabled" },
+    });
+    assert.ok(data.token.startsWith(`ghs_${appId}_`));
+    assert.ok(data.token.length > 450);
+    assert.match(data.token, /^ghs_\d+_[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
   it("finds the bot user", async () => {
     const octokit = new Octokit({ baseUrl: standIn.apiUrl });
     const { data } = await octokit.request("GET /users/{username}", { username: "release-bot[bot]" });
