@@ -5,5 +5,9 @@ import { ERRORS, type ErrorCode } from "./definitions/errors.js";
 export function getError<C extends ErrorCode>(code: C, ...ctx: Parameters<(typeof ERRORS)[C]>): SemanticReleaseError {
   const define = ERRORS[code] as (...args: unknown[]) => { message: string; details: string };
   const { message, details } = define(...ctx);
-  return new SemanticReleaseError(message, code, details);
+  const error = new SemanticReleaseError(message, code, details);
+  // A user-facing error is about the user's set-up, not our call stack: semantic-release's CLI prints
+  // util.inspect(error) (and aggregate-error folds each stack into its message), so keep it to one line.
+  error.stack = `${error.name}: ${message}`;
+  return error;
 }

@@ -128,7 +128,7 @@ const commit = (sha: string, extra: Partial<RefUpdate["commits"][number]> = {}) 
 const push = (ref: string, oldSha: string, newSha: string, commits = [commit(newSha)], forced = false): RefUpdate => ({ ref, oldSha, newSha, commits, forced });
 
 describe("rulesetsForRef", () => {
-  it("matches ~DEFAULT_BRANCH, ~ALL, full-ref and short-name patterns, with excludes", () => {
+  it("matches ~DEFAULT_BRANCH, ~ALL and full-ref patterns, with excludes; a bare name matches nothing", () => {
     const t = makeWorld();
     const def = ruleset(t.world, t.userRepo, { rules: [{ type: "deletion" }] });
     const all = ruleset(t.world, t.userRepo, { rules: [{ type: "deletion" }], conditions: { ref_name: { include: ["~ALL"], exclude: ["refs/heads/dev/**/*"] } } });
@@ -140,7 +140,8 @@ describe("rulesetsForRef", () => {
     const ids = (ref: string, o?: { includeInactive?: boolean }) => rulesetsForRef(t.world, t.userRepo, ref, o).map((r) => r.id);
     assert.deepEqual(ids("refs/heads/main"), [def.id, all.id]);
     assert.deepEqual(ids("refs/heads/main", { includeInactive: true }), [def.id, all.id, off.id]);
-    assert.deepEqual(ids("refs/heads/release/1.x"), [all.id, rel.id, short.id]);
+    assert.deepEqual(ids("refs/heads/release/1.x"), [all.id, rel.id]); // github-facts §1.4: patterns are full refs
+    assert.ok(!ids("refs/heads/release/1.x").includes(short.id));
     assert.deepEqual(ids("refs/heads/release/1.x/extra"), [all.id]); // FNM_PATHNAME: * stops at /
     assert.deepEqual(ids("refs/heads/dev/a/b"), []);
     assert.deepEqual(ids("refs/tags/v1.0.0"), [tags.id]);

@@ -81,10 +81,10 @@ function refTarget(ref: string): "branch" | "tag" | undefined {
 function refPatternMatches(pattern: string, ref: string, repo: Repository): boolean {
   if (pattern === "~ALL") return true;
   if (pattern === "~DEFAULT_BRANCH") return ref === `refs/heads/${repo.defaultBranch}`;
-  // github-facts §1.4: API patterns are full refs; names without `refs/` are matched against the
-  // short name so that `main` and `release/*` work as well
-  if (pattern.startsWith("refs/")) return fnmatch(pattern, ref);
-  return fnmatch(pattern, shortRefName(ref));
+  // github-facts §1.4: API patterns are full refs (`refs/heads/release/*`); a bare `main` matches
+  // nothing. The same rule as the plugin's matchesRefName (lib/fnmatch.ts), so stand-in and
+  // preflight agree on which rulesets apply.
+  return fnmatch(pattern, ref);
 }
 
 function namePatternMatches(pattern: string, name: string): boolean {

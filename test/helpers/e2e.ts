@@ -265,7 +265,10 @@ export async function releaseWorld(options: ReleaseWorldOptions = {}): Promise<R
       const [sha, author, committer, subject] = out.trim().split("\x1f") as [string, string, string, string];
       return { sha, author, committer, subject };
     },
-    findSecrets(text) {
+    findSecrets(raw) {
+      // `::add-mask::<token>` is how a value is masked on GitHub Actions: the runner swallows that
+      // line and masks the value everywhere after it. Every other occurrence is a leak.
+      const text = raw.replace(/^::add-mask::.*$/gm, "");
       const found: string[] = [];
       for (const record of standIn.world.tokens.values()) {
         if (record.actor.kind === "installation" && record.actor.app.id === app.id && text.includes(record.token)) found.push(`App token ${record.token.slice(0, 6)}…`);

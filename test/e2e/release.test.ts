@@ -1,0 +1,196 @@
+// End to end: the real semantic-release CLI (v24) and real git over smart HTTP against the local
+// GitHub stand-in, in the environment of a GitHub Actions run whose checkout persisted the workflow
+// token. What a user would see: refs on the remote, the commit's author, who pushed, the error.
+import { strict as assert } from "node:assert";
+import { after, before, describe, it } from "node:test";
+import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
+import type { BypassActor } from "../github-stand-in/world.js";
+
+const appBypass = (world: ReleaseWorld, mode: BypassActor["bypass_mode"] = "always"): BypassActor[] => [
+  { actor_id: world.app.id, actor_type: "Integration", bypass_mode: mode },
+];
+
+/** A protected main (pull requests only) and protected release tags, as most teams configure them. */
+function protect(world: ReleaseWorld, mode: BypassActor["bypass_mode"] | "none" = "always"): void {
+  const bypass_actors = mode === "none" ? [] : appBypass(world, mode);
+  world.standIn.addRuleset(world.repo, {
+    name: "Protect main",
+    target: "branch",
+    conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
+    rules: [{ type: "pull_request", parameters: { required_approving_review_count: 1, dismiss_stale_reviews_on_push: false, require_code_owner_review: false, require_last_push_approval: false, required_review_thread_resolution: false } }, { type: "non_fast_forward" }],
+    bypass_actors,
+  });
+  world.standIn.addRuleset(world.repo, {
+    name: "Release tags",
+    target: "tag",
+    conditions: { ref_name: { include: ["refs/tags/v*"], exclude: [] } },
+    rules: [{ type: "creation" }, { type: "update" }, { type: "deletion" }],
+    bypass_actors,
+  });
+}
+
+function output(result: RunResult): string {
+  return `${result.stdout}\n${result.stderr}`;
+}
+
+function appTokens(world: ReleaseWorld) {
+  return [...world.standIn.world.tokens.values()].filter((t) => t.actor.kind === "installation" && t.actor.app.id === world.app.id);
+}
+
+async function assertNoSecrets(world: ReleaseWorld, result: RunResult) {
+  assert.deepEqual(await world.scanForSecrets(result), [], "no token, JWT or key in output, argv or files");
+}
+
+function assertTokensRevoked(world: ReleaseWorld) {
+  const tokens = appTokens(world);
+  assert.ok(tokens.length > 0, "an App token was minted");
+  for (const t of tokens) assert.ok(t.revoked, "every App token is revoked when the release ends");
+}
+
+describe("a release on a protected main, as a GitHub App", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let mainBefore: string | undefined;
+
+  before(async () => {
+    world = await releaseWorld({ checkout: "v4" });
+    protect(world);
+    mainBefore = await world.remoteRef("refs/heads/main");
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("releases: exit 0, the release commit on main and the tag on it", async () => {
+    assert.equal(result.code, 0, output(result));
+    const main = await world.remoteRef("refs/heads/main");
+    assert.notEqual(main, mainBefore, "main moved");
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), main, "the tag points at the release commit");
+    const commit = await world.remoteCommit("refs/heads/main");
+    assert.equal(commit.subject, "chore(release): 1.0.0 [skip ci]");
+  });
+
+  it("authors and commits the release commit as the App's bot", async () => {
+    const commit = await world.remoteCommit("refs/heads/main");
+    // The stand-in is a server of its own (like GitHub Enterprise Server): its own noreply host.
+    const bot = `release-bot[bot] <${world.app.botUserId}+release-bot[bot]@users.noreply.127.0.0.1>`;
+    assert.equal(commit.author, bot);
+    assert.equal(commit.committer, bot);
+  });
+
+  it("pushes branch and tag in one push as the App, with GitHub's bypass notice", () => {
+    const accepted = world.standIn.pushes.filter((p) => p.accepted && p.updates.length > 0);
+    const release = accepted.find((p) => p.updates.some((u) => u.ref === "refs/heads/main"));
+    assert.ok(release, "the branch was pushed");
+    assert.deepEqual(release.updates.map((u) => u.ref).sort(), ["refs/heads/main", "refs/tags/v1.0.0"]);
+    for (const push of accepted) assert.equal(push.actor, "installation:release-bot[bot]", `every push is the App's (${push.updates.map((u) => u.ref)})`);
+    assert.match(result.stderr + result.stdout, /Bypassed rule violations for refs\/heads\/main|bypassed on refs\/heads\/main/);
+  });
+
+  it("sends every git request after verifyConditions with the App token, not the persisted workflow token", () => {
+    const receivePacks = world.standIn.requests.filter((r) => r.git && r.method === "POST" && r.path.endsWith("git-receive-pack"));
+    assert.ok(receivePacks.length >= 1);
+    for (const r of receivePacks) assert.equal(r.actor, "installation:release-bot[bot]");
+  });
+
+  it("revokes the token and leaks no secret", async () => {
+    assertTokensRevoked(world);
+    await assertNoSecrets(world, result);
+  });
+});
+
+describe("a release the App may not push", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let mainBefore: string | undefined;
+
+  before(async () => {
+    world = await releaseWorld({ checkout: "v6" });
+    protect(world, "none");
+    mainBefore = await world.remoteRef("refs/heads/main");
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("stops before anything is pushed, naming the rulesets, the actor and the fix", async () => {
+    assert.notEqual(result.code, 0);
+    const text = output(result);
+    assert.match(text, /ERULESETBLOCKED/);
+    assert.match(text, /Protect main/);
+    assert.match(text, /release-bot\[bot\]/);
+    assert.match(text, /settings\/rules\/\d+/);
+    assert.equal(await world.remoteRef("refs/heads/main"), mainBefore, "main did not move");
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined, "no tag");
+    assert.equal(world.standIn.pushes.filter((p) => p.updates.length > 0).length, 0, "nothing was even attempted");
+  });
+
+  it("revokes the token and leaks no secret", async () => {
+    assertTokensRevoked(world);
+    await assertNoSecrets(world, result);
+  });
+});
+
+describe("--dry-run", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => {
+    world = await releaseWorld({ checkout: "v4" });
+    protect(world);
+    result = await world.run(["--dry-run"]);
+  });
+  after(() => world.close());
+
+  it("prints the report with the actor, each ruleset and the verdict, and pushes nothing", async () => {
+    assert.equal(result.code, 0, output(result));
+    assert.match(result.stdout, /Release preflight/);
+    assert.match(result.stdout, /release-bot\[bot\]/);
+    assert.match(result.stdout, /Protect main/);
+    assert.match(result.stdout, /Release tags/);
+    assert.match(result.stdout, /Verdict: /);
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined);
+    assert.equal(world.standIn.pushes.filter((p) => p.updates.length > 0).length, 0);
+  });
+
+  it("revokes the token and leaks no secret", async () => {
+    assertTokensRevoked(world);
+    await assertNoSecrets(world, result);
+  });
+});
+
+describe("the workflow GITHUB_TOKEN on a protected main", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => {
+    world = await releaseWorld({ checkout: "v4" });
+    protect(world);
+    result = await world.run([], { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined });
+  });
+  after(() => world.close());
+
+  it("stops with EGITHUBACTIONSBYPASS and the advice to use an App", async () => {
+    assert.notEqual(result.code, 0);
+    assert.match(output(result), /EGITHUBACTIONSBYPASS/);
+    assert.match(output(result), /GitHub App/);
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined);
+  });
+});
+
+describe("nothing to release", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => {
+    world = await releaseWorld({ checkout: "v4", commits: ["chore: tidy up"] });
+    protect(world);
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("ends without a release and still revokes the token", async () => {
+    assert.equal(result.code, 0, output(result));
+    assert.match(output(result), /no new version is released|There are no relevant changes/);
+    assertTokensRevoked(world);
+    await assertNoSecrets(world, result);
+  });
+});
