@@ -6,11 +6,12 @@
  * are retried with delays of 1 s, 4 s, 9 s (plugin-retry: `(retryCount + 1)² × retryAfterBaseValue`).
  * 404 is retried too: right after an App is installed, a ref is created or a commit is written,
  * GitHub's replicas can answer 404 for a moment (semantic-release/github retries 404 for the same
- * reason). 400/401/403/422 are answers, not hiccups; 403 and 429 rate limits belong to the
- * throttling plugin.
+ * reason). 400/401/403/422 are answers, not hiccups. 403 and 429 rate limits belong to the
+ * throttling plugin alone (429 is listed so that its bound of THROTTLE_CONF.maxRetries is not followed
+ * by three more retries here).
  */
 export const RETRY_CONF = {
-  doNotRetry: [400, 401, 403, 410, 422, 451],
+  doNotRetry: [400, 401, 403, 410, 422, 429, 451],
   retries: 3,
   retryAfterBaseValue: 1000,
 };
