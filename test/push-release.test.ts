@@ -171,3 +171,92 @@ describe("pushRelease (local bare remote)", () => {
     assert.match(error.details!, /retried once/);
   });
 });
+
+// ---- over git smart HTTP against the local GitHub stand-in (its pre-receive hook runs the rules engine) ----
+
+import { startStandIn, type StandIn } from "./github-stand-in/index.js";
+import type { App, Repository } from "./github-stand-in/world.js";
+import { cloneInto, gitEnv, tokenGitEnv } from "./helpers/git-utils.js";
+
+describe("pushRelease against the GitHub stand-in", () => {
+  let standIn: StandIn;
+  let app: App;
+  let repository: Repository;
+  let clone: { cwd: string; cleanup(): Promise<void> };
+  let env: Record<string, string>;
+  let url: string;
+
+  const setUp = async (configure: () => void = () => {}) => {
+    standIn = await startStandIn();
+    standIn.createUser("alice");
+    ({ app } = standIn.createApp({ slug: "release-app", permissions: { contents: "write" } }));
+    const installation = standIn.installApp(app, "alice");
+    repository = await standIn.createRepo("alice", "proj");
+    configure();
+    env = await gitEnv(tokenGitEnv(standIn.origin, standIn.mintInstallationToken(installation).token));
+    url = `${standIn.origin}/alice/proj.git`;
+    clone = await cloneInto(url, env);
+    await runGit(clone.cwd, env, "commit", "-q", "--allow-empty", "-m", "chore(release): 1.0.0");
+  };
+  afterEach(async () => {
+    await clone?.cleanup();
+    await standIn?.close();
+  });
+
+  const push = () =>
+    pushRelease({
+      cwd: clone.cwd,
+      env,
+      remoteUrl: url,
+      branch: "main",
+      tag: "v1.0.0",
+      actor: "release-app[bot]",
+      owner: "alice",
+      repo: "proj",
+      githubUrl: standIn.origin,
+    });
+
+  it("a pull_request rule without bypass → EPUSHREJECTED (GH013) naming the rule; nothing landed", async () => {
+    await setUp(() => standIn.addRuleset(repository, { name: "PRs only", target: "branch", rules: [{ type: "pull_request" }] }));
+    const before = await standIn.git(repository, "rev-parse", "refs/heads/main");
+    const error = await rejects(push());
+    assert.equal(error.code, "EPUSHREJECTED");
+    assert.match(error.details!, /GH013/);
+    assert.match(error.details!, /- Changes must be made through a pull request\./);
+    assert.equal(await standIn.git(repository, "rev-parse", "refs/heads/main"), before);
+    await assert.rejects(standIn.git(repository, "rev-parse", "--verify", "refs/tags/v1.0.0"));
+  });
+
+  it("a tag ruleset refusing creation keeps the branch unmoved (atomic)", async () => {
+    await setUp(() => standIn.addRuleset(repository, { name: "no tags", target: "tag", rules: [{ type: "creation" }] }));
+    const before = await standIn.git(repository, "rev-parse", "refs/heads/main");
+    const error = await rejects(push());
+    assert.equal(error.code, "EPUSHREJECTED");
+    assert.match(error.message, /refs\/tags\/v1\.0\.0/);
+    assert.equal(await standIn.git(repository, "rev-parse", "refs/heads/main"), before);
+  });
+
+  it("the App as bypass actor (always) → pushed, with the bypass notice", async () => {
+    await setUp(() =>
+      standIn.addRuleset(repository, {
+        name: "PRs only",
+        target: "branch",
+        rules: [{ type: "pull_request" }],
+        bypass_actors: [{ actor_id: app.id, actor_type: "Integration", bypass_mode: "always" }],
+      }),
+    );
+    const result = await push();
+    assert.equal(await standIn.git(repository, "rev-parse", "refs/heads/main"), result.sha);
+    assert.equal(await standIn.git(repository, "rev-parse", "refs/tags/v1.0.0"), result.sha);
+    assert.deepEqual(result.bypassed.map((notice) => notice.ref), ["refs/heads/main"]);
+    assert.equal(standIn.pushes.at(-1)?.actor, "installation:release-app[bot]");
+  });
+
+  it("a 502 from receive-pack is retried once", async () => {
+    await setUp();
+    standIn.failNext("GIT receive-pack", 1, 502);
+    const result = await push();
+    assert.equal(result.attempts, 2);
+    assert.equal(await standIn.git(repository, "rev-parse", "refs/tags/v1.0.0"), result.sha);
+  });
+});

@@ -137,3 +137,26 @@ export async function gitRepo(opts: { branch?: string; files?: Record<string, st
   await runGit(cwd, env, "push", "-q", "-u", "origin", branch);
   return repo;
 }
+
+/**
+ * GIT_CONFIG_* entries that send `token` to `origin` (the way the plugin authenticates git:
+ * DESIGN.md "How git authenticates"; semantic-release-internals §8.2 b1).
+ */
+export function tokenGitEnv(origin: string, token: string): Record<string, string> {
+  const key = `http.${origin}/.extraheader`;
+  return {
+    GIT_CONFIG_COUNT: "2",
+    GIT_CONFIG_KEY_0: key,
+    GIT_CONFIG_VALUE_0: "",
+    GIT_CONFIG_KEY_1: key,
+    GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`,
+  };
+}
+
+/** Clone `url` (authenticated through `env`) into a new temp folder; returns its path and a cleanup. */
+export async function cloneInto(url: string, env: Record<string, string>): Promise<{ cwd: string; cleanup(): Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), "srga-clone-"));
+  const cwd = join(root, "work");
+  await runGit(root, env, "clone", "-q", url, cwd);
+  return { cwd, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
