@@ -7,7 +7,9 @@ import { afterEach, describe, it } from "node:test";
 import { Octokit } from "@octokit/core";
 import type SemanticReleaseError from "@semantic-release/error";
 import { commitViaApi } from "../lib/commit-via-api.js";
-import { gitRepo, runGit, type TestRepo } from "./helpers/git-utils.js";
+import { cloneInto, gitEnv, gitRepo, runGit, tokenGitEnv, type TestRepo } from "./helpers/git-utils.js";
+import { startStandIn, type StandIn } from "./github-stand-in/index.js";
+import type { App, Installation, Repository } from "./github-stand-in/world.js";
 
 /**
  * A minimal Git database API over the bare test remote (git plumbing), enough to check what
@@ -249,9 +251,6 @@ describe("commitViaApi (Git database API over a local bare repo)", () => {
 
 // ---- against the local GitHub stand-in (test/github-stand-in) ----
 
-import { startStandIn, type StandIn } from "./github-stand-in/index.js";
-import type { App, Installation, Repository } from "./github-stand-in/world.js";
-import { cloneInto, gitEnv, tokenGitEnv } from "./helpers/git-utils.js";
 
 describe("commitViaApi against the GitHub stand-in", () => {
   let standIn: StandIn;

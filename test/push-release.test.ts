@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import type SemanticReleaseError from "@semantic-release/error";
 import { pushRelease } from "../lib/push-release.js";
-import { gitRepo, runGit, type TestRepo } from "./helpers/git-utils.js";
+import { cloneInto, gitEnv, gitRepo, runGit, tokenGitEnv, type TestRepo } from "./helpers/git-utils.js";
+import { startStandIn, type StandIn } from "./github-stand-in/index.js";
+import type { App, Repository } from "./github-stand-in/world.js";
 
 const GH013_HOOK = `#!/bin/sh
 echo "error: GH013: Repository rule violations found for refs/heads/main." >&2
@@ -174,9 +176,6 @@ describe("pushRelease (local bare remote)", () => {
 
 // ---- over git smart HTTP against the local GitHub stand-in (its pre-receive hook runs the rules engine) ----
 
-import { startStandIn, type StandIn } from "./github-stand-in/index.js";
-import type { App, Repository } from "./github-stand-in/world.js";
-import { cloneInto, gitEnv, tokenGitEnv } from "./helpers/git-utils.js";
 
 describe("pushRelease against the GitHub stand-in", () => {
   let standIn: StandIn;
