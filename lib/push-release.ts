@@ -66,7 +66,7 @@ function isTransient(stderr: string): boolean {
 
 function hintFor(stderr: string): string | undefined {
   if (/returned error: 403|Permission to .* denied|denied to /i.test(stderr)) {
-    return "GitHub refused the credentials for a push (403): the token needs `contents: write` on this repository, and the App must be installed on it. If the actor named above is `github-actions[bot]`, the App token was not used: a persisted `actions/checkout` header may have won (use `persist-credentials: false`).";
+    return "GitHub refused the credentials for a push (403): the token needs `contents: write` on this repository, and the App must be installed on it. If the message names `github-actions[bot]`, the App token was not used: a header persisted by `actions/checkout` won (use `persist-credentials: false`).";
   }
   if (/returned error: 401|Authentication failed|could not read Username|terminal prompts disabled/i.test(stderr)) {
     return "The push was not authenticated (401): the App token was not sent or has expired.";
