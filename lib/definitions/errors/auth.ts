@@ -126,7 +126,7 @@ function likelyAuthCause(message: string, appId: string, apiUrl: string): string
     return `No GitHub App with the ${kind} ${code(appId)} exists on ${apiUrl}: the ID is wrong, or it belongs to an App on another GitHub host (github.com vs. GitHub Enterprise Server).`;
   }
   if (/'Expiration time'|'Issued at'/i.test(message)) {
-    return "The clock of this machine differs from GitHub's: the JWT's `iat`/`exp` claims were refused (@octokit/auth-app corrects a clock that is behind once, from the response's `Date` header, but not one that is ahead).";
+    return "The clock of this machine differs from GitHub's: the JWT's `iat`/`exp` claims were refused, even after @octokit/auth-app retried once with the difference read from the response's `Date` header.";
   }
   return `The ${kind} and the private key do not form a valid pair for ${apiUrl}, the App does not exist there, or this machine's clock is off.`;
 }
