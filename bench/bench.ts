@@ -1,0 +1,352 @@
+// `npm run bench` (issue #4): performance of semantic-release-github-app against the local GitHub
+// stand-in. Prints one markdown table (measure | target | measured | pass/fail), every figure from
+// this run; progress and details go to stderr. Exit code 1 when a target fails. Not part of `npm test`.
+//
+//   1. round trips on the verifyConditions critical path (in-process, injected latency), with and
+//      without GITHUB_APP_INSTALLATION_ID; requests on the critical path; duplicate GETs
+//   2. API requests per release through the real CLI: full release, --dry-run, commitMode "api"
+//   3. whole-release wall time with this plugin ÷ the usual way (@semantic-release/git + GITHUB_TOKEN)
+//   4. import time of the built plugin ÷ import time of @semantic-release/github (cold processes)
+//   5. peak RSS of the release process with this plugin − the usual way (the runs of 3)
+//   6. scale: 50 rulesets (30 branch, 20 tag) and 100 changed asset files
+import { execFile } from "node:child_process";
+import { mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { PLUGIN_PLACEHOLDER, ROOT, releaseWorld, type ReleaseWorld, type ReleaseWorldOptions } from "../test/helpers/e2e.js";
+import type { RecordedRequest } from "../test/github-stand-in/world.js";
+import { measureVerifyConditions, duplicateGets, type PluginModule, type StepMeasure } from "./verify-conditions.js";
+import { median, mib, ms, renderTable, seconds, type Row } from "./stats.js";
+
+const run = promisify(execFile);
+
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
+const STEP_RUNS = Number(process.env.BENCH_STEP_RUNS ?? 5);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 5);
+/** comma-separated line numbers to run (default all), for working on one line */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5,6").split(",").map((s) => s.trim()));
+
+const DIST = join(ROOT, "dist", "index.js");
+const TOUCH_ASSETS = join(ROOT, "bench", "touch-assets.mjs");
+const PEAK_RSS = pathToFileURL(join(ROOT, "bench", "peak-rss.mjs")).href;
+const BENCH_TMP = join(ROOT, ".tmp", "bench");
+
+const rows: Row[] = [];
+const problems: string[] = [];
+const note = (message: string) => process.stderr.write(`${message}\n`);
+
+// ---- the built plugin -----------------------------------------------------------------------------
+
+async function newestSource(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, await newestSource(path));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, (await stat(path)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ (npm run build) when it is missing or older than a source file. */
+async function ensureBuilt(): Promise<boolean> {
+  const sources = Math.max(
+    (await stat(join(ROOT, "index.ts"))).mtimeMs,
+    (await stat(join(ROOT, "tsconfig.build.json"))).mtimeMs,
+    await newestSource(join(ROOT, "lib")),
+  );
+  const built = await stat(DIST).then((s) => s.mtimeMs, () => 0);
+  if (built >= sources) return true;
+  note(built ? "dist/ is older than the sources: npm run build" : "dist/ is missing: npm run build");
+  try {
+    await run("npm", ["run", "build", "--silent"], { cwd: ROOT });
+    return true;
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    problems.push(`npm run build failed; lines 1 and 6 used index.ts through tsx, line 4 was not measured:\n${stdout}${stderr}`.trim());
+    return false;
+  }
+}
+
+// ---- worlds ---------------------------------------------------------------------------------------
+
+/** GitHub's bypass entry for the world's App ("Always allow"). */
+const appBypass = (world: ReleaseWorld) => [{ actor_id: world.app.id, actor_type: "Integration" as const, bypass_mode: "always" as const }];
+
+/** `branch` rulesets on main (pull requests required) and `tag` rulesets on v* tags, each with the App as bypass actor. */
+function addRulesets(world: ReleaseWorld, branch: number, tag: number): void {
+  for (let i = 0; i < branch; i++) {
+    world.standIn.addRuleset(world.repo, {
+      name: branch === 1 ? "Protect main" : `Protect main ${i + 1}`,
+      target: "branch",
+      conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
+      rules: [{ type: "pull_request", parameters: { required_approving_review_count: 1 } }, { type: "non_fast_forward" }],
+      bypass_actors: appBypass(world),
+    });
+  }
+  for (let i = 0; i < tag; i++) {
+    world.standIn.addRuleset(world.repo, {
+      name: tag === 1 ? "Release tags" : `Release tags ${i + 1}`,
+      target: "tag",
+      conditions: { ref_name: { include: ["refs/tags/v*"], exclude: [] } },
+      rules: [{ type: "creation" }, { type: "update" }, { type: "deletion" }],
+      bypass_actors: appBypass(world),
+    });
+  }
+}
+
+/** `count` files assets/file-<i>.txt in the repository's first commit (the touch-assets plugin rewrites them). */
+function assetFiles(count: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`assets/file-${i}.txt`, `file ${i}\n`]));
+}
+
+const USUAL_PLUGINS = ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator", "@semantic-release/changelog"];
+
+async function world(options: ReleaseWorldOptions, rulesets: [branch: number, tag: number] = [0, 0]): Promise<ReleaseWorld> {
+  const w = await releaseWorld({ checkout: "v4", ...options });
+  addRulesets(w, ...rulesets);
+  return w;
+}
+
+// ---- CLI runs -------------------------------------------------------------------------------------
+
+interface CliMeasure {
+  wallMs: number;
+  /** peak RSS of the semantic-release process, KiB */
+  peakRssKib: number;
+  rest: RecordedRequest[];
+  git: RecordedRequest[];
+}
+
+let rssFiles = 0;
+/** One run of the real semantic-release CLI (world.run: node --import tsx); exit code 0 required. */
+async function cli(w: ReleaseWorld, label: string, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliMeasure> {
+  await mkdir(BENCH_TMP, { recursive: true });
+  const rssFile = join(BENCH_TMP, `rss-${process.pid}-${rssFiles++}`);
+  w.standIn.requests.length = 0;
+  const start = performance.now();
+  const result = await w.run(args, { ...env, NODE_OPTIONS: `--import ${PEAK_RSS}`, BENCH_PEAK_RSS_FILE: rssFile });
+  const wallMs = performance.now() - start;
+  const requests = [...w.standIn.requests];
+  const peakRssKib = Number(await readFile(rssFile, "utf8").catch(() => "NaN"));
+  await rm(rssFile, { force: true });
+  if (result.code !== 0) throw new Error(`${label}: semantic-release exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
+  if (!/Published release|The release was not published|Release note for version/.test(result.stdout + result.stderr)) {
+    throw new Error(`${label}: no release\n${result.stdout}\n${result.stderr}`);
+  }
+  return { wallMs, peakRssKib, rest: requests.filter((r) => !r.git), git: requests.filter((r) => r.git) };
+}
+
+const counts = (m: CliMeasure) => `${m.rest.length} REST, ${m.git.length} git`;
+
+// ---- line 4: import time --------------------------------------------------------------------------
+
+async function importMs(specifier: string): Promise<number> {
+  const code = `const t = performance.now(); await import(${JSON.stringify(specifier)}); process.stdout.write(String(performance.now() - t));`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", code], { cwd: ROOT });
+  return Number(stdout);
+}
+
+async function lineImportTime(): Promise<void> {
+  note("4. import time (cold processes)");
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < IMPORT_RUNS; i++) {
+    ours.push(await importMs(pathToFileURL(DIST).href));
+    theirs.push(await importMs("@semantic-release/github"));
+  }
+  const ratio = median(ours) / median(theirs);
+  rows.push({
+    measure: "4. import time: built plugin ÷ @semantic-release/github (cold, median of " + IMPORT_RUNS + ")",
+    target: "≤ 1.00",
+    measured: `${ratio.toFixed(2)} (${ms(median(ours))} / ${ms(median(theirs))})`,
+    pass: ratio <= 1,
+  });
+}
+
+// ---- lines 1, 2, 6 ----------------------------------------------------------------------------------
+
+function roundTripRows(prefix: string, label: string, m: StepMeasure, target: number): void {
+  rows.push({
+    measure: `${prefix} verifyConditions round trips, ${label}`,
+    target: `≤ ${target}`,
+    measured: `${m.roundTrips.toFixed(1)} (${ms(m.withLatencyMs)} with ${LATENCY_MS} ms latency, ${ms(m.withoutLatencyMs)} without)`,
+    // whole round trips: a few ms of CPU that grow with latency (timers, sockets) are noise
+    pass: m.roundTrips < target + 0.5,
+  });
+  rows.push({
+    measure: `${prefix} requests on the critical path, ${label}`,
+    target: `≤ ${target}`,
+    measured: `${m.criticalPath} of ${m.requests} requests`,
+    pass: m.criticalPath <= target,
+  });
+  rows.push({ measure: `${prefix} duplicate GETs in verifyConditions, ${label}`, target: "0", measured: String(m.duplicates.length), pass: m.duplicates.length === 0 });
+  note(`   ${label}: ${m.waves.map((w, i) => `\n     wave ${i + 1}: ${w}`).join("")}`);
+  if (m.duplicates.length) problems.push(`duplicate GETs in verifyConditions (${label}): ${m.duplicates.join(", ")}`);
+  for (const p of m.problems) problems.push(`verifyConditions (${label}): ${p}`);
+}
+
+async function stepMeasures(plugin: PluginModule, w: ReleaseWorld): Promise<{ withId: StepMeasure; withoutId: StepMeasure }> {
+  const withId = await measureVerifyConditions(plugin, w, { installationId: w.installation.id, latencyMs: LATENCY_MS, runs: STEP_RUNS });
+  const withoutId = await measureVerifyConditions(plugin, w, { installationId: undefined, latencyMs: LATENCY_MS, runs: STEP_RUNS });
+  return { withId, withoutId };
+}
+
+async function linesStepAndRequests(plugin: PluginModule | undefined): Promise<{ withId: StepMeasure; withoutId: StepMeasure } | undefined> {
+  let measures: { withId: StepMeasure; withoutId: StepMeasure } | undefined;
+  // one repository with one branch ruleset and one tag ruleset, the App on both bypass lists
+  const w = await world({}, [1, 1]);
+  try {
+    if (plugin && ONLY.has("1")) {
+      note("1. verifyConditions in-process, 1 branch + 1 tag ruleset");
+      measures = await stepMeasures(plugin, w);
+      const { withId, withoutId } = measures;
+      roundTripRows("1.", "with GITHUB_APP_INSTALLATION_ID", withId, 3);
+      roundTripRows("1.", "without it", withoutId, 4);
+    }
+    if (ONLY.has("2")) {
+      note("2. requests per release (real CLI)");
+      // the dry run first: it changes nothing on the remote, so the full release follows in the same world
+      const dry = await cli(w, "dry run", ["--dry-run"]);
+      const full = await cli(w, "full release");
+      const dupes = duplicateGets(full.rest);
+      rows.push({ measure: "2. API requests, full release (1 branch + 1 tag ruleset)", target: "≤ 10 REST", measured: counts(full), pass: full.rest.length <= 10 });
+      rows.push({ measure: "2. duplicate GETs, full release", target: "0", measured: String(dupes.length), pass: dupes.length === 0 });
+      rows.push({ measure: "2. API requests, --dry-run", target: "–", measured: counts(dry), pass: undefined });
+      note(`   full release REST: ${full.rest.map((r) => r.route).join(", ")}`);
+      if (dupes.length) problems.push(`duplicate GETs in the full release: ${dupes.join(", ")}`);
+    }
+  } finally {
+    await w.close();
+  }
+  if (ONLY.has("2")) {
+    const api = await world(
+      {
+        files: assetFiles(3),
+        plugins: ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator", [TOUCH_ASSETS, { count: 3 }], PLUGIN_PLACEHOLDER],
+        pluginOptions: { commitMode: "api", assets: ["assets/*"] },
+      },
+      [1, 1],
+    );
+    try {
+      const m = await cli(api, "commitMode api");
+      rows.push({ measure: "2. API requests, commitMode \"api\", 3 asset files", target: "–", measured: `${counts(m)} (${seconds(m.wallMs)})`, pass: undefined });
+      note(`   commitMode api REST: ${m.rest.map((r) => r.route).join(", ")}`);
+    } finally {
+      await api.close();
+    }
+  }
+  return measures;
+}
+
+async function lineScale(plugin: PluginModule | undefined, oneRuleset: { withId: StepMeasure; withoutId: StepMeasure } | undefined): Promise<void> {
+  note("6. scale: 30 branch + 20 tag rulesets, 100 asset files");
+  const w = await world(
+    {
+      files: assetFiles(100),
+      plugins: ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator", [TOUCH_ASSETS, { count: 100 }], PLUGIN_PLACEHOLDER],
+      pluginOptions: { assets: ["assets/*"] },
+    },
+    [30, 20],
+  );
+  try {
+    if (plugin) {
+      const { withId, withoutId } = await stepMeasures(plugin, w);
+      const base = oneRuleset ? ` (1 ruleset each: ${oneRuleset.withId.roundTrips.toFixed(1)} / ${oneRuleset.withoutId.roundTrips.toFixed(1)})` : "";
+      rows.push({
+        measure: "6. verifyConditions round trips, 50 rulesets, with / without installation ID",
+        target: "≤ 3 / ≤ 4 (as with 1)",
+        measured: `${withId.roundTrips.toFixed(1)} / ${withoutId.roundTrips.toFixed(1)}${base}`,
+        pass: withId.roundTrips < 3.5 && withoutId.roundTrips < 4.5,
+      });
+      rows.push({
+        measure: "6. requests on the critical path, 50 rulesets, with / without installation ID",
+        target: "≤ 3 / ≤ 4",
+        measured: `${withId.criticalPath} / ${withoutId.criticalPath} (of ${withId.requests} / ${withoutId.requests} requests)`,
+        pass: withId.criticalPath <= 3 && withoutId.criticalPath <= 4,
+      });
+      const dupes = [...withId.duplicates, ...withoutId.duplicates];
+      rows.push({ measure: "6. duplicate GETs in verifyConditions, 50 rulesets", target: "0", measured: String(dupes.length), pass: dupes.length === 0 });
+      note(`   with installation ID: ${withId.waves.map((x, i) => `\n     wave ${i + 1}: ${x}`).join("")}`);
+      note(`   without: ${withoutId.waves.map((x, i) => `\n     wave ${i + 1}: ${x}`).join("")}`);
+      for (const p of [...withId.problems, ...withoutId.problems]) problems.push(`verifyConditions (50 rulesets): ${p}`);
+    }
+    const full = await cli(w, "50 rulesets, 100 assets");
+    rows.push({ measure: "6. full release, 50 rulesets, 100 changed asset files", target: "–", measured: `${seconds(full.wallMs)}, ${counts(full)}`, pass: undefined });
+  } finally {
+    await w.close();
+  }
+}
+
+// ---- lines 3 and 5: this plugin vs the usual way ----------------------------------------------------
+
+async function linesWallAndMemory(): Promise<void> {
+  note(`3./5. ${PAIRS} alternating pairs of releases: this plugin vs @semantic-release/git with GITHUB_TOKEN`);
+  const ours: CliMeasure[] = [];
+  const usual: CliMeasure[] = [];
+  const once = {
+    ours: async () => {
+      const w = await world({ plugins: [...USUAL_PLUGINS, PLUGIN_PLACEHOLDER] });
+      try {
+        ours.push(await cli(w, "with the plugin"));
+      } finally {
+        await w.close();
+      }
+    },
+    usual: async () => {
+      const w = await world({ plugins: [...USUAL_PLUGINS, "@semantic-release/git"] });
+      try {
+        usual.push(await cli(w, "the usual way", [], { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined }));
+      } finally {
+        await w.close();
+      }
+    },
+  };
+  // ABBA order: drift in the machine's load hits both sides alike
+  for (let i = 0; i < PAIRS; i++) {
+    if (i % 2 === 0) await once.ours().then(once.usual);
+    else await once.usual().then(once.ours);
+    note(`   pair ${i + 1}: ${seconds(ours.at(-1)!.wallMs)} vs ${seconds(usual.at(-1)!.wallMs)}`);
+  }
+  const oursMs = median(ours.map((m) => m.wallMs));
+  const usualMs = median(usual.map((m) => m.wallMs));
+  if (ONLY.has("3")) {
+    rows.push({
+      measure: `3. whole-release wall time: plugin ÷ @semantic-release/git (median of ${PAIRS})`,
+      target: "≤ 1.15",
+      measured: `${(oursMs / usualMs).toFixed(2)} (${seconds(oursMs)} / ${seconds(usualMs)})`,
+      pass: oursMs / usualMs <= 1.15,
+    });
+  }
+  if (ONLY.has("5")) {
+    const oursRss = median(ours.map((m) => m.peakRssKib));
+    const usualRss = median(usual.map((m) => m.peakRssKib));
+    const diff = oursRss - usualRss;
+    rows.push({
+      measure: `5. peak RSS of the release process: plugin − @semantic-release/git (median of ${PAIRS})`,
+      target: "≤ 30 MB",
+      measured: `${mib(diff)} (${mib(oursRss)} − ${mib(usualRss)})`,
+      pass: Number.isFinite(diff) && diff <= 30 * 1024,
+    });
+  }
+}
+
+// ---- main -------------------------------------------------------------------------------------------
+
+const started = performance.now();
+const built = await ensureBuilt();
+const plugin: PluginModule | undefined =
+  ONLY.has("1") || ONLY.has("6") ? ((await import(built ? pathToFileURL(DIST).href : "../index.js")) as PluginModule) : undefined;
+
+if (ONLY.has("4") && built) await lineImportTime();
+const oneRuleset = ONLY.has("1") || ONLY.has("2") ? await linesStepAndRequests(plugin) : undefined;
+if (ONLY.has("6")) await lineScale(plugin, oneRuleset);
+if (ONLY.has("3") || ONLY.has("5")) await linesWallAndMemory();
+
+const order = (r: Row) => Number.parseInt(r.measure, 10);
+rows.sort((a, b) => order(a) - order(b));
+process.stdout.write(`${renderTable(rows)}\n`);
+note(`\n${rows.length} measures in ${seconds(performance.now() - started)}; node ${process.version}, latency ${LATENCY_MS} ms`);
+for (const p of problems) note(`problem: ${p}`);
+process.exitCode = rows.some((r) => r.pass === false) || problems.length > 0 ? 1 : 0;
