@@ -133,19 +133,29 @@ export function githubMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** 403/429 answers that are rate limits (what @octokit/plugin-throttling recognises), not permission problems */
+export function isRateLimit(error: RequestError): boolean {
+  if (error.status !== 403 && error.status !== 429) return false;
+  return error.status === 429 || /rate limit/i.test(githubMessage(error)) || error.response?.headers?.["x-ratelimit-remaining"] === "0";
+}
+
 /**
- * A request that kept failing after the retries (5xx, or a network error, which @octokit/request
- * reports as status 500) → EGITHUBAPI naming the request; anything else → undefined (the caller maps
- * or rethrows it; STYLE.md §3).
+ * A request that kept failing after the retries (5xx, a network error, which @octokit/request reports
+ * as status 500, or a rate limit the throttling plugin gave up on) → EGITHUBAPI naming the request;
+ * anything else → undefined (the caller maps or rethrows it; STYLE.md §3).
  */
 export function apiFailure(error: unknown, baseUrl: string): SemanticReleaseError | undefined {
-  if (!(error instanceof RequestError) || error.status < 500) return undefined;
+  if (!(error instanceof RequestError)) return undefined;
+  const rateLimited = isRateLimit(error);
+  if (error.status < 500 && !rateLimited) return undefined;
   const retryCount = (error.request?.request as { retryCount?: number } | undefined)?.retryCount;
   return getError("EGITHUBAPI", {
     request: describeRequest(error, baseUrl),
     status: error.status,
     githubMessage: githubMessage(error),
     apiUrl: baseUrl,
-    attempts: retryCount === undefined ? undefined : retryCount + 1,
+    // plugin-retry stores the count of the attempt that failed; plugin-throttling the one before it
+    attempts: retryCount === undefined ? undefined : retryCount + (rateLimited ? 2 : 1),
+    rateLimited,
   });
 }

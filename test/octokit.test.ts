@@ -93,6 +93,15 @@ test("Rate limits are retried at most 3 times, and never when the wait is too lo
   await assert.rejects(octokit.request(REPO, { owner: "octo", repo: "proj" }), { status: 429 });
   assert.deepEqual(statuses(standIn, REPO), [429, 429, 429, 429]);
   assert.match(lines.at(-1)!, /giving up after 3 retries/);
+  // the exhausted rate limit maps to EGITHUBAPI
+  standIn.failNext(REPO, 4, 403);
+  const error = await octokit.request(REPO, { owner: "octo", repo: "proj" }).catch((e: unknown) => e);
+  const mapped = apiFailure(error, standIn.apiUrl)!;
+  assert.equal(mapped.code, "EGITHUBAPI");
+  assert.match(String(mapped.details), /failed 4 times with status 403/);
+  assert.match(String(mapped.details), /rate-limited/);
+  // a 403 that is not a rate limit is left to the caller
+  assert.equal(apiFailure(new RequestError("Resource not accessible by integration", 403, { request: { method: "GET", url: "x", headers: {} } }), standIn.apiUrl), undefined);
 
   // a wait of an hour is not waited for (the token would not outlive it)
   standIn.failNext(REPO, 1, 403, { "retry-after": "3600" });

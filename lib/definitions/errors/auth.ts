@@ -106,6 +106,8 @@ export interface GitHubApiContext {
   apiUrl: string;
   /** how many times the request was sent in all */
   attempts?: number | undefined;
+  /** the failure was a (secondary) rate limit the throttling plugin gave up on */
+  rateLimited?: boolean | undefined;
 }
 
 export interface InvalidTokenContext {
@@ -204,12 +206,14 @@ export const AUTH_ERRORS = {
     };
   },
 
-  EGITHUBAPI: ({ request, status, githubMessage, apiUrl, attempts }: GitHubApiContext) => ({
+  EGITHUBAPI: ({ request, status, githubMessage, apiUrl, attempts, rateLimited }: GitHubApiContext) => ({
     message: `GitHub API request ${request} failed${status ? ` with ${status}` : ""}: ${githubMessage}`,
     details: details({
       expected: `${code(request)} on ${apiUrl} to succeed.`,
       found: `it failed${attempts && attempts > 1 ? ` ${attempts} times` : ""}${status ? ` with status ${status}` : ""}: ${code(githubMessage)}.`,
-      fix: `This is a server or network problem, not a configuration problem. Check https://www.githubstatus.com (or your GitHub Enterprise Server's status) and the network between this machine and ${apiUrl}, then run the release again.`,
+      fix: rateLimited
+        ? "GitHub rate-limited these requests and the plugin stopped waiting (at most 3 retries, none longer than 2 minutes). Other jobs using the same App installation or token share its limits: wait a few minutes, then run the release again."
+        : `This is a server or network problem, not a configuration problem. Check https://www.githubstatus.com (or your GitHub Enterprise Server's status) and the network between this machine and ${apiUrl}, then run the release again.`,
       anchor: "egithubapi",
     }),
   }),
