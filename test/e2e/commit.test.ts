@@ -1,0 +1,147 @@
+// End to end: what the release commit looks like (DESIGN.md "Options": assets, message, commitMode)
+// through the real semantic-release CLI: no commit at all (tag only), a custom message, the commit
+// created through the Git database API (signed and "Verified" by GitHub), and `auto` choosing the
+// API when a required_signatures rule applies.
+import { strict as assert } from "node:assert";
+import { after, before, describe, it } from "node:test";
+import { gitIn, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
+import { APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, refPushes } from "./support.js";
+
+// The plugin derives the noreply host from the server URL (a GHES-like stand-in: its own host).
+const BOT = (world: ReleaseWorld) => `release-bot[bot] <${world.app.botUserId}+release-bot[bot]@users.noreply.127.0.0.1>`;
+// The stand-in's API commits always use github.com's noreply host (test/github-stand-in/rest-git.ts).
+const API_BOT = (world: ReleaseWorld) => `release-bot[bot] <${world.app.botUserId}+release-bot[bot]@users.noreply.github.com>`;
+
+function protect(world: ReleaseWorld): void {
+  world.standIn.addRuleset(world.repo, { name: "Protect main", target: "branch", rules: [PULL_REQUEST_RULE], bypass_actors: appBypass(world) });
+}
+
+describe("assets: false", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let mainBefore: string | undefined;
+
+  before(async () => {
+    world = await releaseWorld();
+    protect(world);
+    await configure(world, { assets: false });
+    mainBefore = await world.remoteRef("refs/heads/main");
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("makes no release commit and pushes only the tag, on the developer's HEAD, as the App", async () => {
+    assert.equal(result.code, 0, output(result));
+    assert.equal(await world.remoteRef("refs/heads/main"), mainBefore, "main did not move");
+    assert.equal(mainBefore, world.env.GITHUB_SHA);
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0^{commit}"), mainBefore, "the tag is on the checked-out commit");
+    const pushes = refPushes(world);
+    assert.ok(pushes.length > 0);
+    for (const p of pushes) assert.equal(p.actor, APP_ACTOR);
+    // the tag, then core's release notes (git notes); never the branch
+    const refs = pushes.flatMap((p) => p.updates.map((u) => u.ref));
+    assert.deepEqual(refs.filter((r) => !r.startsWith("refs/notes/")), ["refs/tags/v1.0.0"]);
+  });
+
+  it("revokes the token and leaks no secret", async () => {
+    assertTokensRevoked(world);
+    await assertNoSecrets(world, result);
+  });
+});
+
+describe("a custom message template", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => {
+    world = await releaseWorld();
+    protect(world);
+    await configure(world, { message: "release: ${nextRelease.gitTag} from ${branch}\n\n[skip ci]" });
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("is rendered into the release commit", async () => {
+    assert.equal(result.code, 0, output(result));
+    const commit = await world.remoteCommit("refs/heads/main");
+    assert.equal(commit.subject, "release: v1.0.0 from main");
+    const body = await world.standIn.git(world.repo, "log", "-1", "--format=%b", "refs/heads/main");
+    assert.equal(body.trim(), "[skip ci]");
+    assert.equal(commit.author, BOT(world));
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), commit.sha);
+  });
+});
+
+/** the release commit was made through the Git database API and GitHub signed it */
+async function assertApiCommit(world: ReleaseWorld, mainBefore: string | undefined): Promise<void> {
+  const main = await world.remoteRef("refs/heads/main");
+  assert.ok(main && main !== mainBefore, "main moved");
+  assert.ok(
+    world.standIn.requests.some((r) => r.route === "POST /repos/{owner}/{repo}/git/commits" && r.status === 201 && r.actor === APP_ACTOR),
+    "POST git/commits as the App",
+  );
+  assert.ok(world.repo.verifiedCommits.has(main), "GitHub verified the commit");
+  const commit = await world.remoteCommit("refs/heads/main");
+  assert.equal(commit.author, API_BOT(world));
+  assert.equal(commit.committer, "GitHub <noreply@github.com>");
+  assert.equal(commit.subject, "chore(release): 1.0.0 [skip ci]");
+  assert.equal(await world.remoteRef("refs/tags/v1.0.0^{commit}"), main, "the tag is on the API commit");
+  assert.equal(await gitIn(world.workDir, ["rev-parse", "HEAD"]), main, "the local branch was moved onto the API commit");
+  const changelog = await world.standIn.git(world.repo, "show", `${main}:CHANGELOG.md`);
+  assert.match(changelog, /1\.0\.0/);
+  // every ref update, through the API or git, was the App's
+  const updates = refPushes(world);
+  assert.ok(updates.length > 0);
+  for (const p of updates) assert.equal(p.actor, APP_ACTOR);
+}
+
+describe('commitMode: "api"', () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let mainBefore: string | undefined;
+
+  before(async () => {
+    world = await releaseWorld();
+    protect(world);
+    await configure(world, { commitMode: "api" });
+    mainBefore = await world.remoteRef("refs/heads/main");
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("creates the release commit through the API, verified, authored by the App's bot, committed by GitHub", async () => {
+    assert.equal(result.code, 0, output(result));
+    await assertApiCommit(world, mainBefore);
+  });
+
+  it("revokes the token and leaks no secret", async () => {
+    assertTokensRevoked(world);
+    await assertNoSecrets(world, result);
+  });
+});
+
+describe('commitMode: "auto" with a required_signatures rule on main', () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let mainBefore: string | undefined;
+
+  before(async () => {
+    world = await releaseWorld();
+    world.standIn.addRuleset(world.repo, {
+      name: "Signed main",
+      target: "branch",
+      rules: [PULL_REQUEST_RULE, { type: "required_signatures" }],
+      bypass_actors: appBypass(world),
+    });
+    mainBefore = await world.remoteRef("refs/heads/main");
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("picks the API: the release commit is signed by GitHub", async () => {
+    assert.equal(result.code, 0, output(result));
+    await assertApiCommit(world, mainBefore);
+    const branchUpdates = refPushes(world).filter((p) => p.updates.some((u) => u.ref === "refs/heads/main"));
+    assert.deepEqual(branchUpdates.map((p) => p.via), ["api"], "main moved through the API only, never by a git push");
+  });
+});
