@@ -1,5 +1,5 @@
-// A tiny local semantic-release plugin for the benchmark: in `prepare` it rewrites `count` asset
-// files (assets/file-<i>.txt, which exist in the repository) so that the plugin listed after it has
+// A tiny local semantic-release plugin for the benchmark: in `prepare` it writes `count` asset files
+// (assets/file-<i>.txt; rewritten when the repository has them, created otherwise) so that the plugin listed after it has
 // that many changed files to commit. @semantic-release/changelog would change only one.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
