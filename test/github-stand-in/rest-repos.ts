@@ -1,15 +1,74 @@
 // Users and repositories: `GET /users/{username}` (bots included, github-facts §6.1),
-// `GET /user`, `GET /repos/{owner}/{repo}`.
+// `GET /user`, `GET /repos/{owner}/{repo}`; `POST /repos/{owner}/{repo}/releases` (what
+// @semantic-release/github's publish step needs when it runs after this plugin, test/e2e/handoff.test.ts).
 import {
   accessRepo,
   error,
   fullRepositoryJson,
   isReply,
+  nodeId,
   notAccessibleByIntegration,
   notFound,
   publicUser,
+  simpleUser,
+  validationFailed,
+  type RestContext,
   type RouteDef,
 } from "./rest-common.js";
+import type { Account, Repository } from "./world.js";
+
+/** A GitHub release as the stand-in keeps it (schema `release` is built from it on each answer). */
+export interface ReleaseRecord {
+  id: number;
+  tag_name: string;
+  target_commitish: string;
+  name: string | null;
+  body: string | null;
+  draft: boolean;
+  prerelease: boolean;
+  created_at: string;
+  /** the `<actor>` string of RecordedRequest: who created it */
+  createdBy: string;
+  author: Account;
+}
+
+const releases = new WeakMap<Repository, ReleaseRecord[]>();
+
+/** the releases created on a repository, oldest first */
+export function releasesOf(repo: Repository): ReleaseRecord[] {
+  let list = releases.get(repo);
+  if (!list) releases.set(repo, (list = []));
+  return list;
+}
+
+/** schema `release` */
+function releaseJson(repo: Repository, r: ReleaseRecord, ctx: Pick<RestContext, "apiUrl" | "origin">) {
+  const repoPath = `${repo.owner.login}/${repo.name}`;
+  const url = `${ctx.apiUrl}/repos/${repoPath}/releases/${r.id}`;
+  return {
+    url,
+    html_url: `${ctx.origin}/${repoPath}/releases/tag/${encodeURIComponent(r.tag_name)}`,
+    assets_url: `${url}/assets`,
+    // GHES serves uploads under /api/uploads on the same host
+    upload_url: `${ctx.origin}/api/uploads/repos/${repoPath}/releases/${r.id}/assets{?name,label}`,
+    tarball_url: `${ctx.apiUrl}/repos/${repoPath}/tarball/${encodeURIComponent(r.tag_name)}`,
+    zipball_url: `${ctx.apiUrl}/repos/${repoPath}/zipball/${encodeURIComponent(r.tag_name)}`,
+    id: r.id,
+    node_id: nodeId("Release", r.id),
+    tag_name: r.tag_name,
+    target_commitish: r.target_commitish,
+    name: r.name,
+    body: r.body,
+    draft: r.draft,
+    prerelease: r.prerelease,
+    immutable: false,
+    created_at: r.created_at,
+    published_at: r.draft ? null : r.created_at,
+    updated_at: r.created_at,
+    author: simpleUser(r.author, ctx),
+    assets: [],
+  };
+}
 
 export const repoRoutes: RouteDef[] = [
   {
@@ -53,6 +112,40 @@ export const repoRoutes: RouteDef[] = [
       const repo = accessRepo(ctx, "metadata", "read");
       if (isReply(repo)) return repo;
       return { status: 200, body: fullRepositoryJson(repo, ctx.world, ctx.actor, ctx) };
+    },
+  },
+  {
+    method: "POST",
+    template: "/repos/{owner}/{repo}/releases",
+    handler(ctx) {
+      const repo = accessRepo(ctx, "contents", "write");
+      if (isReply(repo)) return repo;
+      const body = (ctx.body ?? {}) as Record<string, unknown>;
+      if (typeof body.tag_name !== "string" || body.tag_name === "") {
+        return validationFailed("Validation Failed", [{ resource: "Release", code: "missing_field", field: "tag_name" }]);
+      }
+      const list = releasesOf(repo);
+      if (list.some((r) => r.tag_name === body.tag_name)) {
+        return validationFailed("Validation Failed", [{ resource: "Release", code: "already_exists", field: "tag_name" }]);
+      }
+      const actor = ctx.actor;
+      const author =
+        actor.kind === "installation" ? ctx.world.account(`${actor.app.slug}[bot]`) : actor.kind === "user" ? actor.user : undefined;
+      if (!author) return error(401, "Requires authentication");
+      const record: ReleaseRecord = {
+        id: ctx.world.id(),
+        tag_name: body.tag_name,
+        target_commitish: typeof body.target_commitish === "string" ? body.target_commitish : repo.defaultBranch,
+        name: typeof body.name === "string" ? body.name : body.tag_name,
+        body: typeof body.body === "string" ? body.body : null,
+        draft: body.draft === true,
+        prerelease: body.prerelease === true,
+        created_at: new Date(ctx.nowMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        createdBy: actor.kind === "installation" ? `installation:${actor.app.slug}[bot]` : `user:${author.login}`,
+        author,
+      };
+      list.push(record);
+      return { status: 201, headers: { location: `${ctx.apiUrl}/repos/${repo.owner.login}/${repo.name}/releases/${record.id}` }, body: releaseJson(repo, record, ctx) };
     },
   },
 ];

@@ -1,0 +1,110 @@
+// End to end: handing the App token to the plugins listed after this one (DESIGN.md "Options":
+// exportToken; "Token lifetime"). With @semantic-release/github after this plugin, its requests are
+// the App's, and the token is still revoked at the end (by the beforeExit fallback: our success step
+// leaves it to the later plugins). A probe plugin logs a fingerprint of GH_TOKEN/GITHUB_TOKEN in each
+// step (never the value) so the test can tell which token a later plugin saw.
+import { strict as assert } from "node:assert";
+import { after, before, describe, it } from "node:test";
+import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
+import { releasesOf } from "../github-stand-in/rest-repos.js";
+import {
+  APP_ACTOR,
+  PULL_REQUEST_RULE,
+  appBypass,
+  appTokens,
+  assertNoSecrets,
+  assertTokensRevoked,
+  configure,
+  fingerprint,
+  output,
+  probed,
+  writeEnvProbe,
+} from "./support.js";
+
+// Comments on issues/PRs and the failure issue go through GraphQL, which the stand-in does not serve.
+const GITHUB_PLUGIN = ["@semantic-release/github", { successCommentCondition: false, failCommentCondition: false }];
+const GITHUB_PLUGIN_REQUESTS = ["GET /repos/{owner}/{repo}", "POST /repos/{owner}/{repo}/releases"];
+
+async function setUp(exportToken: boolean | undefined): Promise<{ world: ReleaseWorld; result: RunResult }> {
+  const world = await releaseWorld();
+  world.standIn.addRuleset(world.repo, { name: "Protect main", target: "branch", rules: [PULL_REQUEST_RULE], bypass_actors: appBypass(world) });
+  const probe = await writeEnvProbe(world);
+  await configure(world, exportToken === undefined ? {} : { exportToken }, { after: [GITHUB_PLUGIN, probe] });
+  const result = await world.run();
+  return { world, result };
+}
+
+/** requests of the routes @semantic-release/github uses, after our plugin's own verifyConditions */
+function githubPluginRequests(world: ReleaseWorld) {
+  return world.standIn.requests.filter((r) => !r.git && GITHUB_PLUGIN_REQUESTS.includes(r.route));
+}
+
+describe("exportToken (default) with @semantic-release/github after this plugin", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => ({ world, result } = await setUp(undefined)));
+  after(() => world.close());
+
+  it("releases, and @semantic-release/github publishes the GitHub release as the App", async () => {
+    assert.equal(result.code, 0, output(result));
+    assert.match(output(result), /Published GitHub release/);
+    const requests = githubPluginRequests(world);
+    assert.ok(requests.some((r) => r.route === "POST /repos/{owner}/{repo}/releases" && r.status === 201));
+    for (const r of requests) assert.equal(r.actor, APP_ACTOR, `${r.method} ${r.path}`);
+    const [release] = releasesOf(world.repo);
+    assert.ok(release);
+    assert.equal(release.tag_name, "v1.0.0");
+    assert.equal(release.author.login, "release-bot[bot]");
+  });
+
+  it("later plugins see the App token in GH_TOKEN and GITHUB_TOKEN in every step", () => {
+    const [token] = appTokens(world);
+    assert.ok(token);
+    for (const step of ["verifyConditions", "prepare", "publish", "success"]) {
+      const seen = probed(result, step);
+      for (const name of ["GH_TOKEN", "GITHUB_TOKEN"]) {
+        assert.deepEqual(seen[name], { context: fingerprint(token.token), process: fingerprint(token.token) }, `${name} in ${step}`);
+      }
+    }
+  });
+
+  it("still revokes the token at the end, after the later plugins' success step, and leaks no secret", async () => {
+    assertTokensRevoked(world);
+    const revoke = world.standIn.requests.findIndex((r) => r.route === "DELETE /installation/token");
+    const requests = world.standIn.requests;
+    const lastRelease = requests.length - 1 - [...requests].reverse().findIndex((r) => r.route === "GET /repos/{owner}/{repo}");
+    assert.ok(revoke > lastRelease, "revoked after @semantic-release/github's success step");
+    await assertNoSecrets(world, result);
+  });
+});
+
+describe("exportToken: false", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => ({ world, result } = await setUp(false)));
+  after(() => world.close());
+
+  it("leaves GH_TOKEN and GITHUB_TOKEN as they were for later plugins", () => {
+    assert.equal(result.code, 0, output(result));
+    for (const step of ["verifyConditions", "prepare", "publish", "success"]) {
+      const seen = probed(result, step);
+      assert.deepEqual(seen.GITHUB_TOKEN, { context: fingerprint(world.actionsToken), process: fingerprint(world.actionsToken) }, `GITHUB_TOKEN in ${step}`);
+      assert.deepEqual(seen.GH_TOKEN, { context: "unset", process: "unset" }, `GH_TOKEN in ${step}`);
+    }
+  });
+
+  it("the release push is still the App's; @semantic-release/github acts with the workflow token", () => {
+    const pushes = world.standIn.pushes.filter((p) => p.updates.some((u) => u.ref === "refs/heads/main"));
+    assert.deepEqual(pushes.map((p) => p.actor), [APP_ACTOR]);
+    const requests = githubPluginRequests(world);
+    assert.ok(requests.length > 0);
+    for (const r of requests) assert.equal(r.actor, "installation:github-actions[bot]", `${r.method} ${r.path}`);
+  });
+
+  it("revokes the App token in its own success step and leaks no secret", async () => {
+    assertTokensRevoked(world);
+    await assertNoSecrets(world, result);
+  });
+});
