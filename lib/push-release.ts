@@ -60,6 +60,13 @@ const TRANSIENT = [
 
 const REMOTE_AHEAD_REASONS = /^(fetch first|non-fast-forward|stale info)$/i;
 
+/**
+ * The server refused the ref update itself: another push moved the ref after our ls-remote and after
+ * git's own fast-forward check (two releases at once). git prints `cannot lock ref '…': is at X but
+ * expected Y` and `(atomic transaction failed)` / `(failed to update ref)` for the refs.
+ */
+const LOST_RACE = /cannot lock ref|incorrect old value provided|\((failed to update ref|atomic transaction failed)\)/i;
+
 function isTransient(stderr: string): boolean {
   return TRANSIENT.some((pattern) => pattern.test(stderr));
 }
@@ -155,9 +162,15 @@ export async function pushRelease(options: PushReleaseOptions): Promise<PushResu
       });
     }
     const statuses = parseRefStatuses(stderr);
-    if (rejectedAhead(statuses, branch)) {
+    const lostRace = LOST_RACE.test(stderr);
+    if (rejectedAhead(statuses, branch) || lostRace) {
       const after = await readRemote().catch(() => undefined);
-      throw getError("EREMOTEAHEAD", { branch, localSha: sha, remoteSha: after?.branchSha, via: "git", tag });
+      if (!lostRace || (after !== undefined && after.branchSha !== before.branchSha)) {
+        throw getError("EREMOTEAHEAD", { branch, localSha: sha, remoteSha: after?.branchSha, via: "git", tag });
+      }
+      if (after?.tagSha !== undefined && after.tagSha !== sha) {
+        throw getError("ETAGEXISTS", { tag, existingSha: after.tagSha, headSha: sha, where: "remote" });
+      }
     }
     if (statuses.some((status) => status.destination === tag && /already exists/i.test(status.reason))) {
       const after = await readRemote().catch(() => undefined);
