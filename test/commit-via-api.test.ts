@@ -323,7 +323,6 @@ describe("commitViaApi against the GitHub stand-in", () => {
 
   it(
     "replaces a file that exists in the parent's tree",
-    { todo: "stand-in bug: POST git/trees runs `update-index --force-remove` in the bare repo (needs a work tree) when a path exists in base_tree" },
     async () => {
       await setUp();
       const result = await run(true);

@@ -90,6 +90,8 @@ function runGit(cwd: string, args: string[], input?: string | Buffer, env: Recor
         else resolve(stdout.toString("utf8"));
       },
     );
+    // git may exit without reading its input (EPIPE): its exit status tells what happened
+    child.stdin!.on("error", () => undefined);
     if (input !== undefined) child.stdin!.end(input);
     else child.stdin!.end();
   });

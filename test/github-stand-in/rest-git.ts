@@ -280,7 +280,9 @@ export const gitDatabaseRoutes: RouteDef[] = [
           // remove whatever is at the path (a file, or a directory's entries)
           const existing = await git(ctx, repo, ["ls-files", "-z", "--", path], undefined, env);
           const paths = existing.split("\0").filter((p) => p === path || p.startsWith(`${path}/`));
-          if (paths.length) await git(ctx, repo, ["update-index", "-z", "--force-remove", "--stdin"], paths.join("\0") + "\0", env);
+          // `update-index --force-remove` needs a work tree; `--index-info` with a zero mode removes
+          // the entry in a bare repository too
+          if (paths.length) await git(ctx, repo, ["update-index", "-z", "--index-info"], paths.map((p) => `0 ${"0".repeat(40)}\t${p}\0`).join(""), env);
           if (entry.sha === null) continue; // deletion
           let sha: string;
           if (typeof entry.content === "string") {
