@@ -4,7 +4,7 @@
 // not checked (= default). Unknown option names are ignored: semantic-release passes its global
 // options (branches, repositoryUrl, …) to every plugin.
 import { isAbsolute, posix, win32 } from "node:path";
-import { template } from "lodash-es";
+import template from "lodash-es/template.js"; // the one function, not the 600-module barrel (bench line 4/5: ~300 ms, ~20 MB)
 import type SemanticReleaseError from "@semantic-release/error";
 import { getError } from "./get-error.js";
 import { APP_PERMISSIONS } from "./definitions/app-permissions.js";
