@@ -282,13 +282,15 @@ async function lineScale(plugin: PluginModule | undefined, oneRuleset: { withId:
 
 // ---- lines 3 and 5: this plugin vs the usual way ----------------------------------------------------
 
-async function linesWallAndMemory(): Promise<void> {
+async function linesWallAndMemory(built: boolean): Promise<void> {
   note(`3./5. ${PAIRS} alternating pairs of releases: this plugin vs @semantic-release/git with GITHUB_TOKEN`);
   const ours: CliMeasure[] = [];
   const usual: CliMeasure[] = [];
   const once = {
     ours: async () => {
-      const w = await world({ plugins: [...USUAL_PLUGINS, PLUGIN_PLACEHOLDER] });
+      // the built plugin, as users get it from npm (the harness's PLUGIN is index.ts, which tsx
+      // would transpile in every run: a cost no user pays)
+      const w = await world({ plugins: [...USUAL_PLUGINS, built ? DIST : PLUGIN_PLACEHOLDER] });
       try {
         ours.push(await cli(w, "with the plugin"));
       } finally {
@@ -308,7 +310,8 @@ async function linesWallAndMemory(): Promise<void> {
   for (let i = 0; i < PAIRS; i++) {
     if (i % 2 === 0) await once.ours().then(once.usual);
     else await once.usual().then(once.ours);
-    note(`   pair ${i + 1}: ${seconds(ours.at(-1)!.wallMs)} vs ${seconds(usual.at(-1)!.wallMs)}`);
+    const [a, b] = [ours.at(-1)!, usual.at(-1)!];
+    note(`   pair ${i + 1}: ${seconds(a.wallMs)} vs ${seconds(b.wallMs)}, ${mib(a.peakRssKib)} vs ${mib(b.peakRssKib)}, ${counts(a)} vs ${counts(b)}`);
   }
   const oursMs = median(ours.map((m) => m.wallMs));
   const usualMs = median(usual.map((m) => m.wallMs));
@@ -345,7 +348,7 @@ if (ONLY.has("4") && built) await lineImportTime().then(() => lap("4"));
 const oneRuleset = ONLY.has("1") || ONLY.has("2") ? await linesStepAndRequests(plugin) : undefined;
 lap("1, 2");
 if (ONLY.has("6")) await lineScale(plugin, oneRuleset).then(() => lap("6"));
-if (ONLY.has("3") || ONLY.has("5")) await linesWallAndMemory().then(() => lap("3, 5"));
+if (ONLY.has("3") || ONLY.has("5")) await linesWallAndMemory(built).then(() => lap("3, 5"));
 
 const order = (r: Row) => Number.parseInt(r.measure, 10);
 rows.sort((a, b) => order(a) - order(b));
