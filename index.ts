@@ -11,6 +11,7 @@ import { explainRejections } from "./lib/explain-rejections.js";
 import { getError } from "./lib/get-error.js";
 import { head } from "./lib/git.js";
 import { createTokenSource } from "./lib/mint-token.js";
+import { apiFailure } from "./lib/octokit.js";
 import { parseGitHubUrl } from "./lib/parse-github-url.js";
 import { finishPreflight, runPreflight, type PreflightResult } from "./lib/preflight.js";
 import { pushRelease } from "./lib/push-release.js";
@@ -55,6 +56,9 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Veri
           appSlug: source.app?.slug,
           appId: source.app?.id,
           updatesBranch: config.assets !== false,
+        }).catch((error: unknown) => {
+          // a preflight request that kept failing after the retries names itself (EGITHUBAPI)
+          throw apiFailure(error, config.githubApiUrl) ?? error;
         }),
   ]);
   current.identity = identity;
