@@ -148,7 +148,6 @@ export async function prepare(pluginConfig: PluginConfig, context: PrepareContex
     githubUrl: config.githubUrl,
     logger,
   });
-  for (const notice of result.bypassed) logger.log("%s bypassed on %s: %s", source.actor.login, notice.ref, notice.rules.join("; "));
   if (result.pushed.length > 0) logger.success("Pushed %s atomically as %s", result.pushed.join(" and "), source.actor.login);
 }
 
