@@ -8,6 +8,7 @@ import template from "lodash-es/template.js";
 import micromatch from "micromatch";
 import { add, commit, modifiedFiles, type GitOptions } from "./git.js";
 import type { Env } from "./types.js";
+import { DEFAULT_MESSAGE } from "./definitions/constants.js";
 
 export interface CommitIdentity {
   name: string;
@@ -30,7 +31,6 @@ export interface MessageData {
   nextRelease: ReleaseInfo;
 }
 
-export const DEFAULT_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}";
 
 /** The commit message: the lodash template `message` with `branch`, `lastRelease`, `nextRelease`. */
 export function renderMessage(message: string | undefined, data: MessageData): string {

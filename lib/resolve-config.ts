@@ -3,10 +3,11 @@
 // (DESIGN.md, "Environment" and "Options"). An env variable set to "" counts as unset: GitHub Actions
 // expands a missing secret or variable to an empty string.
 import type { AuthMethod, Env, PluginConfig, ResolvedConfig } from "./types.js";
+import { DEFAULT_MESSAGE } from "./definitions/constants.js";
 
 export const DEFAULT_ASSETS: readonly string[] = ["CHANGELOG.md", "package.json", "package-lock.json", "npm-shrinkwrap.json"];
 // Same default as @semantic-release/git, so this plugin is a drop-in replacement (DESIGN.md, "Options").
-export const DEFAULT_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}";
+export { DEFAULT_MESSAGE };
 const DEFAULT_GITHUB_URL = "https://github.com";
 
 export function resolveConfig(pluginConfig: PluginConfig, { env }: { env: Env }): ResolvedConfig {

@@ -9,6 +9,9 @@ export function linkify(anchor: string): string {
   return `${HOMEPAGE}/blob/main/README.md#${anchor}`;
 }
 
+/** The release commit message of @semantic-release/git, so this plugin is a drop-in replacement (DESIGN.md "Options"). */
+export const DEFAULT_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}";
+
 /** Re-mint an installation token when fewer than this many ms are left by its `expires_at` (DESIGN.md, "Token lifetime"). */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
