@@ -3,6 +3,7 @@
 // the real semantic-release CLI with the environment of a GitHub Actions run. Every run records
 // the argv of each git process (a wrapper on PATH) so tests can scan it for secrets.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +12,13 @@ import { persistCheckoutCredentials } from "../github-stand-in/checkout.js";
 import type { App, Installation, Permissions, Repository } from "../github-stand-in/world.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SEMANTIC_RELEASE_BIN = join(ROOT, "node_modules/semantic-release/bin/semantic-release.js");
+/**
+ * The compatibility leg (test/compat/run.sh) sets SEMANTIC_RELEASE_DIR to test/compat/node_modules: the
+ * semantic-release CLI and the plugins named in .releaserc then come from there (semantic-release 25 and
+ * its generation of plugins) instead of the project's own node_modules (semantic-release 24).
+ */
+const SEMANTIC_RELEASE_DIR = process.env.SEMANTIC_RELEASE_DIR || undefined;
+const SEMANTIC_RELEASE_BIN = join(SEMANTIC_RELEASE_DIR ?? join(ROOT, "node_modules"), "semantic-release/bin/semantic-release.js");
 const TSX = import.meta.resolve("tsx");
 const PLUGIN = join(ROOT, "index.ts");
 
@@ -168,7 +175,7 @@ export async function releaseWorld(options: ReleaseWorldOptions = {}): Promise<R
 
   const plugins = (
     options.plugins ?? ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator", "@semantic-release/changelog", PLUGIN_PLACEHOLDER]
-  ).map((p) => (p === PLUGIN_PLACEHOLDER ? [PLUGIN, options.pluginOptions ?? {}] : p));
+  ).map((p) => (p === PLUGIN_PLACEHOLDER ? [PLUGIN, options.pluginOptions ?? {}] : compatPlugin(p)));
   await writeFile(join(workDir, ".releaserc.json"), JSON.stringify({ branches: ["main"], plugins }, null, 2));
   // .releaserc.json is part of the repository in real life; keep the work tree clean.
   await writeFile(join(workDir, ".git", "info", "exclude"), ".releaserc.json\n");
@@ -209,6 +216,8 @@ export async function releaseWorld(options: ReleaseWorldOptions = {}): Promise<R
     .split("\n")
     .filter((l) => l && !l.startsWith("-----"))
     .slice(1, -1);
+  // the key given base64-encoded (normalize-private-key accepts that form): a window from its middle
+  const keyForms = encodedForms(privateKey).map((form) => form.slice(64, 128));
 
   const world: ReleaseWorld = {
     standIn,
@@ -271,9 +280,16 @@ export async function releaseWorld(options: ReleaseWorldOptions = {}): Promise<R
       const text = raw.replace(/^::add-mask::.*$/gm, "");
       const found: string[] = [];
       for (const record of standIn.world.tokens.values()) {
-        if (record.actor.kind === "installation" && record.actor.app.id === app.id && text.includes(record.token)) found.push(`App token ${record.token.slice(0, 6)}…`);
+        if (record.actor.kind !== "installation" || record.actor.app.id !== app.id) continue;
+        const label = `App token ${record.token.slice(0, 6)}…`;
+        if (text.includes(record.token)) found.push(label);
+        // the Authorization header's value (`basic base64(x-access-token:<token>)`) and other encodings
+        else if (encodedForms(record.token).some((form) => text.includes(form))) found.push(`${label} (encoded)`);
+        // a stateless token's parts (`ghs_<id>_<header>.<payload>.<signature>`), each of them unique to the token
+        else if (/^ghs_\d+_/.test(record.token) && record.token.replace(/^ghs_\d+_/, "").split(".").some((part) => part.length >= 24 && text.includes(part))) found.push(`${label} (a part)`);
       }
       for (const line of keyBody) if (line.length > 20 && text.includes(line)) found.push("private key material");
+      if (keyForms.some((form) => text.includes(form))) found.push("private key material (base64)");
       const jwt = text.match(/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/);
       if (jwt) found.push(`JWT ${jwt[0].slice(0, 12)}…`);
       return [...new Set(found)];
@@ -297,6 +313,41 @@ export async function releaseWorld(options: ReleaseWorldOptions = {}): Promise<R
     },
   };
   return world;
+}
+
+/**
+ * Under SEMANTIC_RELEASE_DIR, a plugin name becomes the absolute path of that package's entry file:
+ * semantic-release resolves names from its own folder and then from the workspace, which lives under
+ * this project (.tmp/e2e) and would find the project's own (v24-generation) plugins.
+ */
+function compatPlugin(plugin: unknown): unknown {
+  if (!SEMANTIC_RELEASE_DIR) return plugin;
+  if (Array.isArray(plugin)) return [compatPlugin(plugin[0]), ...plugin.slice(1)];
+  if (typeof plugin !== "string" || plugin.startsWith("/") || plugin.startsWith(".")) return plugin;
+  const dir = join(SEMANTIC_RELEASE_DIR, plugin);
+  const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { exports?: unknown; main?: string };
+  const entry = typeof manifest.exports === "string" ? manifest.exports : (manifest.main ?? "index.js");
+  return join(dir, entry);
+}
+
+/**
+ * The forms a secret can leak in besides its raw text: base64 at each of the three byte alignments
+ * (so it is found inside `base64("x-access-token:" + token)`, the Basic credential git sends, and in
+ * any other base64 blob), without the edge characters that depend on the neighbouring bytes.
+ */
+export function encodedForms(secret: string): string[] {
+  const forms = new Set<string>();
+  for (let shift = 0; shift < 3; shift++) {
+    const b64 = Buffer.from("\0".repeat(shift) + secret, "utf8").toString("base64").replace(/=+$/, "");
+    const core = b64.slice(shift === 0 ? 0 : 4, -4);
+    if (core.length >= 16) {
+      forms.add(core);
+      forms.add(core.replace(/\+/g, "-").replace(/\//g, "_")); // base64url
+    }
+  }
+  const uri = encodeURIComponent(secret);
+  if (uri !== secret) forms.add(uri);
+  return [...forms];
 }
 
 async function listFiles(dir: string): Promise<string[]> {
