@@ -46,9 +46,11 @@ async function revokeOnce({ token, expiresAt, baseUrl, logger, Octokit = Release
   }
   try {
     // a client of its own with the plain token: the TokenSource's client would re-mint first
-    const octokit = new Octokit(toOctokitOptions({ baseUrl, auth: token, logger, ...octokitOptions }));
-    // one retry at most: revocation runs at the very end and is only a courtesy (the token expires anyway)
-    await octokit.request("DELETE /installation/token", { request: { retries: 1 } });
+    // one retry at most: revocation runs at the very end and is only a courtesy (the token expires anyway).
+    // Set on the client, not per request: a per-request `request.retries` makes plugin-retry retry ANY
+    // error at once (403/429 included, before the throttling plugin can wait out retry-after).
+    const octokit = new Octokit(toOctokitOptions({ baseUrl, auth: token, logger, ...octokitOptions, retry: { retries: 1, ...octokitOptions?.retry } }));
+    await octokit.request("DELETE /installation/token");
     logger.log("Revoked the GitHub App token.");
     return "revoked";
   } catch (error) {
