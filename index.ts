@@ -55,6 +55,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Veri
           tokenPermissions: source.permissions,
           appSlug: source.app?.slug,
           appId: source.app?.id,
+          tagFormat: options.tagFormat,
           updatesBranch: config.assets !== false,
         }).catch((error: unknown) => {
           // a preflight request that kept failing after the retries names itself (EGITHUBAPI)

@@ -102,16 +102,31 @@ export function judgeTag(
   tag: string | undefined,
   facts: Omit<PushFacts, "ref" | "creating" | "tagName">,
   where: { githubUrl: string; owner: string; repo: string; appId?: number | undefined },
+  tagFormat?: string,
 ): TagJudgement {
-  const pushFacts: PushFacts = { ...facts, ref: tag === undefined ? "refs/tags/*" : `refs/tags/${tag}`, creating: true, tagName: tag };
+  const ref = tag !== undefined ? `refs/tags/${tag}` : tagFormat ? `refs/tags/${tagFormat}` : "refs/tags/*";
+  const pushFacts: PushFacts = { ...facts, ref, creating: true, tagName: tag };
   if (tag !== undefined) {
     return { rulesets: tagRulesetsFor(loaded, tag).map((r) => evaluateRuleset(r, pushFacts, where)), undecided: [] };
   }
+  const samples = sampleTags(tagFormat);
   const rulesets: RulesetVerdict[] = [];
   const undecided: TagJudgement["undecided"] = [];
   for (const r of loaded.rulesets) {
-    if (appliesToEveryTag(r)) rulesets.push(evaluateRuleset(r, pushFacts, where));
+    const everyReleaseTag = samples.length > 0 && samples.every((sample) => matchesRefName(refNameCondition(r), `refs/tags/${sample}`, loaded.defaultBranch));
+    if (appliesToEveryTag(r) || everyReleaseTag) rulesets.push(evaluateRuleset(r, pushFacts, where));
     else undecided.push({ id: r.id, name: r.name, ...refNameCondition(r) });
   }
   return { rulesets, undecided };
+}
+
+/**
+ * Tags the `tagFormat` produces for a spread of versions (semantic-release requires exactly one
+ * `${version}` in it). A ruleset whose pattern matches all of them (`refs/tags/v*` for `v${version}`)
+ * applies to whatever the next version is, so it is judged in verifyConditions together with the
+ * branch, and every problem is reported in one run; the exact tag is judged again in verifyRelease.
+ */
+export function sampleTags(tagFormat: string | undefined): string[] {
+  if (!tagFormat || tagFormat.split("${version}").length !== 2) return [];
+  return ["0.0.0", "1.2.3", "10.20.30", "2.0.0-beta.1", "3.1.4-rc.15"].map((version) => tagFormat.replace("${version}", version));
 }

@@ -38,6 +38,8 @@ export interface PreflightOptions {
   appId?: number | undefined;
   /** the release tag, when known */
   tag?: string | undefined;
+  /** semantic-release's `tagFormat` (e.g. `v${version}`): tag rulesets matching every tag it produces are judged before the version is known */
+  tagFormat?: string | undefined;
   /** the release commit, when known */
   commit?: CommitFacts | undefined;
   /** the files of the release commit, when known */
@@ -84,6 +86,7 @@ export interface PreflightResult {
     githubUrl: string;
     configuredCommitMode: "auto" | "git" | "api";
     appId: number | undefined;
+    tagFormat: string | undefined;
     commit: CommitFacts | undefined;
     files: FileFacts[] | undefined;
   };
@@ -119,6 +122,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
         githubUrl,
         configuredCommitMode: options.commitMode,
         appId: options.appId,
+        tagFormat: options.tagFormat,
         commit: options.commit,
         files: options.files,
       },
@@ -157,7 +161,7 @@ function judge(input: JudgeInput, previous: PreflightResult | undefined): Prefli
   const facts = { newCommit, commitMode, commit: loaded.commit, files: loaded.files };
   const branchFacts: PushFacts = { ...facts, ref: `refs/heads/${branch}`, creating: false };
   const branchRulesets = input.updatesBranch ? loaded.branch.rulesets.map((r) => evaluateRuleset(r, branchFacts, where)) : [];
-  const tagJudgement = judgeTag(loaded.tag, tag, facts, where);
+  const tagJudgement = judgeTag(loaded.tag, tag, facts, where, loaded.tagFormat);
   const classic = judgeClassicProtection(loaded.classic, { actor: input.actor, appSlug: input.appSlug, method: input.method, commitMode, newCommit });
 
   const errors: SemanticReleaseError[] = [];

@@ -1,0 +1,47 @@
+import { strict as assert } from "node:assert";
+import { describe, it } from "node:test";
+import { judgeTag, sampleTags, type LoadedTagRulesets } from "../lib/preflight-tag.js";
+import type { RulesetDetails } from "../lib/evaluate-rules.js";
+
+const ruleset = (id: number, include: string[], exclude: string[] = []): RulesetDetails => ({
+  id,
+  name: `tags ${id}`,
+  target: "tag",
+  source_type: "Repository",
+  source: "octo/lib",
+  enforcement: "active",
+  conditions: { ref_name: { include, exclude } },
+  rules: [{ type: "creation" }],
+  current_user_can_bypass: "never",
+});
+const loaded = (...rulesets: RulesetDetails[]): LoadedTagRulesets => ({ rulesets, unreadable: [], defaultBranch: "main", available: true });
+const facts = { newCommit: true, commitMode: "git" as const };
+const where = { githubUrl: "https://github.com", owner: "octo", repo: "lib" };
+
+describe("judgeTag before the version is known", () => {
+  it("judges a ruleset that matches every tag the tagFormat produces, naming the tag format", () => {
+    const { rulesets, undecided } = judgeTag(loaded(ruleset(1, ["refs/tags/v*"])), undefined, facts, where, "v${version}");
+    assert.deepEqual(undecided, []);
+    assert.equal(rulesets[0]!.verdict, "blocked");
+    assert.equal(rulesets[0]!.ref, "refs/tags/v${version}");
+  });
+
+  it("leaves a ruleset that only matches some versions for verifyRelease", () => {
+    const { rulesets, undecided } = judgeTag(loaded(ruleset(1, ["refs/tags/v1.*"]), ruleset(2, ["refs/tags/v*"], ["refs/tags/v*-*"])), undefined, facts, where, "v${version}");
+    assert.deepEqual(rulesets, []);
+    assert.deepEqual(undecided.map((u) => u.id), [1, 2]);
+  });
+
+  it("without a tagFormat judges only the rulesets on every tag", () => {
+    const { rulesets, undecided } = judgeTag(loaded(ruleset(1, ["refs/tags/v*"]), ruleset(2, ["~ALL"])), undefined, facts, where);
+    assert.deepEqual(rulesets.map((r) => r.id), [2]);
+    assert.deepEqual(undecided.map((u) => u.id), [1]);
+  });
+
+  it("samples tags only from a format with exactly one ${version}", () => {
+    assert.deepEqual(sampleTags("v${version}").slice(0, 2), ["v0.0.0", "v1.2.3"]);
+    assert.deepEqual(sampleTags("release"), []);
+    assert.deepEqual(sampleTags("${version}-${version}"), []);
+    assert.deepEqual(sampleTags(undefined), []);
+  });
+});
