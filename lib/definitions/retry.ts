@@ -10,10 +10,18 @@
  * throttling plugin alone (429 is listed so that its bound of THROTTLE_CONF.maxRetries is not followed
  * by three more retries here).
  */
+/**
+ * Undocumented, for end-to-end tests that run the CLI: `SEMANTIC_RELEASE_GITHUB_APP_RETRY_BASE_MS`
+ * replaces the 1000 ms unit of every retry wait (plugin-retry, plugin-throttling, the 401 after a
+ * mint), so a test can go through the same retries in milliseconds. Unset (or not a positive number)
+ * in real use.
+ */
+const BASE_MS = ((value) => (Number.isFinite(value) && value > 0 ? value : 1000))(Number(process.env.SEMANTIC_RELEASE_GITHUB_APP_RETRY_BASE_MS));
+
 export const RETRY_CONF = {
   doNotRetry: [400, 401, 403, 410, 422, 429, 451],
   retries: 3,
-  retryAfterBaseValue: 1000,
+  retryAfterBaseValue: BASE_MS,
 };
 
 /**
@@ -35,7 +43,7 @@ export const APP_RETRY_CONF = {
 export const THROTTLE_CONF = {
   maxRetries: 3,
   maxRetryAfterSeconds: 120,
-  retryAfterBaseValue: 1000,
+  retryAfterBaseValue: BASE_MS,
   fallbackSecondaryRateRetryAfter: 60,
 };
 
@@ -44,4 +52,4 @@ export const THROTTLE_CONF = {
  * @octokit/auth-app (src/hook.ts) retries such a 401 for 5 s after creation, waiting 1 s, 2 s, ...
  */
 export const NEW_TOKEN_401_WINDOW_MS = 5000;
-export const NEW_TOKEN_401_BASE_DELAY_MS = 1000;
+export const NEW_TOKEN_401_BASE_DELAY_MS = BASE_MS;
