@@ -100,3 +100,45 @@ describe("the token expired during a slow prepare step (the clock moves 61 minut
     await assertNoSecrets(world, result);
   });
 });
+
+describe("API writes re-mint too: commitMode api, then a dispatch after the clock moved again", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => {
+    // 58 minutes pass in prepare (2 left, under the 5-minute margin), then 58 more in success
+    world = await releaseWorld({
+      checkout: "v4",
+      pluginOptions: { commitMode: "api", dispatch: [{ repository: "octo/lib", eventType: "released" }] },
+      plugins: withStep({ fakeClock: true, advanceClockSeconds: 3480, advanceClockSecondsOnSuccess: 3480 }),
+    });
+    followFixtureClock(world);
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("re-mints before the first API write and again before the dispatch, all as the App", async () => {
+    assert.equal(result.code, 0, output(result));
+    const main = await world.remoteRef("refs/heads/main");
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), main);
+    const mints = indexes(world, (r) => r.route === MINT && r.status === 201);
+    assert.equal(mints.length, 3, "the first token and two re-mints");
+    const writes = indexes(world, (r) => r.route.startsWith("POST /repos/{owner}/{repo}/git/") || r.route.startsWith("PATCH /repos/{owner}/{repo}/git/"));
+    assert.ok(writes.length >= 4, "blob/tree/commit/ref writes");
+    assert.ok(mints[1]! < writes[0]! && writes.at(-1)! < mints[2]!, "second token before the API commit, third after it");
+    for (const i of writes) assert.equal(world.standIn.requests[i]!.actor, APP_ACTOR);
+    const dispatch = indexes(world, (r) => r.route === "POST /repos/{owner}/{repo}/dispatches");
+    assert.equal(dispatch.length, 1);
+    assert.ok(mints[2]! < dispatch[0]!, "the dispatch went out with the third token");
+    assert.equal(world.standIn.requests[dispatch[0]!]!.status, 204);
+  });
+
+  it("revokes every token (each replaced one was still live), one DELETE each, no warning", async () => {
+    const tokens = appTokens(world);
+    assert.equal(tokens.length, 3);
+    for (const [i, t] of tokens.entries()) assert.ok(t.revoked, `App token #${i + 1} is revoked`);
+    assert.deepEqual(requestsTo(world, REVOKE).map((r) => r.status), [204, 204, 204]);
+    assert.doesNotMatch(output(result), /Could not revoke/);
+    await assertNoSecrets(world, result);
+  });
+});
