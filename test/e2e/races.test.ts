@@ -20,6 +20,7 @@ import {
   setPlugins,
   withStep,
 } from "../fixtures/hardening.js";
+import { commitOnBare } from "../fixtures/step-plugin.mjs";
 
 const APP_ACTOR = "installation:release-bot[bot]";
 
@@ -187,6 +188,34 @@ describe("two releases of the same repository at once", () => {
 
   it("revokes the tokens of both runs", () => {
     assert.ok(appTokens(world).length >= 2);
+    assertTokensEnded(world);
+  });
+});
+
+describe("the next version's tag already exists on a commit outside the branch (an earlier, abandoned release)", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let mainBefore: string | undefined;
+  let side: string;
+
+  before(async () => {
+    world = await releaseWorld({ checkout: "v4" });
+    // a commit that was tagged but never reached main (e.g. main was reset after a half-done release)
+    side = commitOnBare(world.repo.gitDir, "main", "chore(release): 1.0.0 [skip ci]", "CHANGELOG.md");
+    await world.standIn.git(world.repo, "update-ref", "refs/tags/v1.0.0", side);
+    mainBefore = await world.remoteRef("refs/heads/main");
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("stops with ETAGEXISTS: the tag is not moved, main does not move, nothing is pushed", async () => {
+    assert.notEqual(result.code, 0);
+    const text = output(result);
+    assert.match(text, /ETAGEXISTS/);
+    assert.match(text, new RegExp(`The tag v1\\.0\\.0 already exists (on the remote|in the local clone) at another commit \\(${side.slice(0, 12)}\\)`));
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), side);
+    assert.equal(await world.remoteRef("refs/heads/main"), mainBefore);
+    assert.deepEqual(world.standIn.pushes.filter((p) => p.actor === APP_ACTOR), []);
     assertTokensEnded(world);
   });
 });
