@@ -4,8 +4,10 @@
 // with bounded concurrency, for `current_user_can_bypass`. Both need Metadata: read only.
 import type { Octokit } from "@octokit/core";
 import type { PaginateInterface } from "@octokit/plugin-paginate-rest";
+import { RequestError } from "@octokit/request-error";
 import debugFactory from "debug";
 import { DEBUG_NAMESPACE } from "./definitions/constants.js";
+import { isRateLimit } from "./octokit.js";
 import type { Rule, RulesetDetails } from "./evaluate-rules.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:preflight`);
@@ -64,7 +66,8 @@ export function createRulesetFetcher(octokit: PreflightOctokit, owner: string, r
           const { data } = await octokit.request("GET /repos/{owner}/{repo}/rulesets/{ruleset_id}", { owner, repo, ruleset_id: id });
           return data as RulesetDetails;
         } catch (error) {
-          if (status(error) === 404 || status(error) === 403) {
+          // a 403 that is a rate limit the throttling plugin gave up on is a failure (EGITHUBAPI), not "unreadable"
+          if ((status(error) === 404 || status(error) === 403) && !(error instanceof RequestError && isRateLimit(error))) {
             debug("ruleset %d of %s/%s not readable: %d", id, owner, repo, status(error));
             return undefined;
           }

@@ -194,11 +194,13 @@ describe("faults: secondary rate limits (403 + retry-after, 429) and a 401 right
 });
 
 describe("faults that do not go away", () => {
-  // Three worlds run at once.
+  // The worlds run at once.
   const cases = {
     preflight: { route: ROUTES.branchRules, status: 502, path: /GET \/repos\/octo\/lib\/rules\/branches\/main/ },
     mint: { route: ROUTES.accessTokens, status: 503, path: /POST \/app\/installations\/\d+\/access_tokens/ },
     rateLimit: { route: ROUTES.installation, status: 403, path: /GET \/repos\/octo\/lib\/installation/ },
+    // a rate limit on a ruleset is a failure, not "ruleset not readable" (which would only warn)
+    rulesetRateLimit: { route: ROUTES.ruleset, status: 429, path: /GET \/repos\/octo\/lib\/rulesets\/\d+/ },
   } as const;
   const worlds = {} as Record<keyof typeof cases, ReleaseWorld>;
   const results = {} as Record<keyof typeof cases, RunResult>;
@@ -223,8 +225,9 @@ describe("faults that do not go away", () => {
       assert.match(text, /EGITHUBAPI/, text);
       assert.match(text, c.path);
       assert.match(text, new RegExp(`\\b${c.status}\\b`));
-      if (c.status === 403) assert.match(text, /rate-limited/, "the fix for a rate limit: wait, then run again");
-      assert.equal(statuses(world, c.route).length, 4, "the first request and 3 retries");
+      if (c.status === 403 || c.status === 429) assert.match(text, /rate-limited/, "the fix for a rate limit: wait, then run again");
+      // the first request and 3 retries (for each of the two rulesets)
+      assert.equal(statuses(world, c.route).length, c.route === ROUTES.ruleset ? 8 : 4);
       assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined, "nothing released");
       assert.equal(world.standIn.pushes.filter((p) => p.updates.length > 0).length, 0, "nothing pushed");
       // these requests come before the first token exists
