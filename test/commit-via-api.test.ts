@@ -311,7 +311,7 @@ describe("commitViaApi against the GitHub stand-in", () => {
     assert.equal(await standIn.git(repository, "rev-parse", "refs/tags/v1.0.0"), result.sha);
     assert.equal(
       await standIn.git(repository, "log", "-1", "--format=%an <%ae>|%cn <%ce>", result.sha),
-      `release-app[bot] <${app.botUserId}+release-app[bot]@users.noreply.github.com>|GitHub <noreply@github.com>`,
+      `release-app[bot] <${app.botUserId}+release-app[bot]@users.noreply.127.0.0.1>|GitHub <noreply@github.com>`,
     );
     assert.equal(await standIn.git(repository, "show", `${result.sha}:CHANGELOG.md`), "# 1.0.0");
     assert.equal(await runGit(clone.cwd, env, "rev-parse", "HEAD"), result.sha);

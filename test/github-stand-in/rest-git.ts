@@ -120,10 +120,18 @@ export function gitCommitJson(ctx: RestContext, repo: Repository, commit: Parsed
   };
 }
 
-/** the account behind a `<id>+<login>@users.noreply.github.com` address */
+/**
+ * The noreply e-mail domain of this server. The stand-in is a server of its own, as GitHub
+ * Enterprise Server is, so it uses `users.noreply.<host>` (github-facts §12), as the plugin does.
+ */
+function noreplyDomain(ctx: Pick<RestContext, "origin">): string {
+  return `users.noreply.${new URL(ctx.origin).hostname}`;
+}
+
+/** the account behind a `<id>+<login>@<noreply domain>` address */
 function accountForEmail(ctx: RestContext, email: string) {
-  const m = /^(\d+)\+(.+)@users\.noreply\.github\.com$/.exec(email);
-  if (!m) return undefined;
+  const m = /^(\d+)\+(.+)@(.+)$/.exec(email);
+  if (!m || m[3] !== noreplyDomain(ctx)) return undefined;
   const account = ctx.world.account(m[2]!);
   return account && account.id === Number(m[1]) ? simpleUser(account, ctx) : undefined;
 }
@@ -223,10 +231,10 @@ function identityFromBody(value: unknown, fallbackDate: string): GitIdentity | u
   return { name: v.name, email: v.email, date: typeof v.date === "string" ? v.date : fallbackDate };
 }
 
-function botIdentity(actor: Extract<Actor, { kind: "installation" }>, date: string): GitIdentity {
+function botIdentity(ctx: RestContext, actor: Extract<Actor, { kind: "installation" }>, date: string): GitIdentity {
   const login = `${actor.app.slug}[bot]`;
-  // github-facts §6.1: `<slug>[bot] <<id>+<slug>[bot]@users.noreply.github.com>`
-  return { name: login, email: `${actor.app.botUserId}+${login}@users.noreply.github.com`, date };
+  // github-facts §6.1: `<slug>[bot] <<id>+<slug>[bot]@users.noreply.github.com>` on github.com
+  return { name: login, email: `${actor.app.botUserId}+${login}@${noreplyDomain(ctx)}`, date };
 }
 
 const writeAccess = (ctx: RestContext) => accessRepo(ctx, "contents", "write");
@@ -334,10 +342,10 @@ export const gitDatabaseRoutes: RouteDef[] = [
       let author: GitIdentity;
       let committer: GitIdentity;
       if (actor.kind === "installation") {
-        author = givenAuthor ?? givenCommitter ?? botIdentity(actor, now);
+        author = givenAuthor ?? givenCommitter ?? botIdentity(ctx, actor, now);
         committer = signed ? { name: "GitHub", email: "noreply@github.com", date: now } : (givenCommitter ?? author);
       } else if (actor.kind === "user") {
-        const self = { name: actor.user.login, email: `${actor.user.id}+${actor.user.login}@users.noreply.github.com`, date: now };
+        const self = { name: actor.user.login, email: `${actor.user.id}+${actor.user.login}@${noreplyDomain(ctx)}`, date: now };
         author = givenAuthor ?? givenCommitter ?? self;
         committer = givenCommitter ?? author;
       } else {

@@ -211,7 +211,7 @@ describe("git database", () => {
     assert.deepEqual(tree.tree.map((e) => e.path).sort(), [".github", "CHANGELOG.md", "README.md", "VERSION"]);
     const commit = (await octokit.request("POST /repos/{owner}/{repo}/git/commits", { ...params, message: "chore(release): 1.0.0", tree: tree.sha, parents: [base] })).data;
     assert.equal(commit.author.name, "release-bot[bot]");
-    assert.equal(commit.author.email, `${app.botUserId}+release-bot[bot]@users.noreply.github.com`);
+    assert.equal(commit.author.email, `${app.botUserId}+release-bot[bot]@users.noreply.127.0.0.1`, "the server's own noreply host, as on GHES");
     assert.deepEqual([commit.committer.name, commit.committer.email], ["GitHub", "noreply@github.com"]);
     assert.deepEqual([commit.verification.verified, commit.verification.reason], [true, "valid"]);
     assert.ok(repo.verifiedCommits.has(commit.sha));
