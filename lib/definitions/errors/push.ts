@@ -75,7 +75,8 @@ export const PUSH_ERRORS = {
       );
     }
     return {
-      message: `GitHub rejected the release push of ${refList(refs)}${who} (${codes.join(", ")}).`,
+      // the message is printed as it is (plain text); markdown belongs in details
+      message: `GitHub rejected the release push of ${refs.join(" and ")}${ctx.actor ? ` as ${ctx.actor}` : ""} (${codes.join(", ")}).`,
       details: `The release push was expected to pass the branch and tag rules${who}. GitHub refused it:
 
 ${sections.join("\n\n")}
