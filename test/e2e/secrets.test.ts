@@ -58,7 +58,7 @@ function protect(world: ReleaseWorld, bypass: boolean): void {
   });
 }
 
-function traceEnv(world: ReleaseWorld, trace: Trace, traceDir: string): Record<string, string> {
+function traceEnv(trace: Trace, traceDir: string): Record<string, string> {
   if (trace === "stderr") return { GIT_TRACE: "1", GIT_CURL_VERBOSE: "1" };
   // Absolute paths: git appends its traces to these files (RUNNER_TEMP is scanned like the workspace).
   // Not GIT_CURL_VERBOSE here: it stands for GIT_TRACE_CURL=1 and sends the curl trace to stderr instead.
@@ -95,12 +95,17 @@ for (const scenario of SCENARIOS) {
       protect(world, outcome === "released" || outcome === "dry-run");
       traceDir = join(world.runnerTemp, "traces");
       await mkdir(traceDir, { recursive: true });
-      result = await world.run(outcome === "dry-run" ? ["--dry-run"] : [], traceEnv(world, trace, traceDir));
+      result = await world.run(outcome === "dry-run" ? ["--dry-run"] : [], traceEnv(trace, traceDir));
     });
     after(() => world.close());
 
     it(`ends as expected (${outcome})`, async () => {
       const text = output(result);
+      // the compatibility leg (test/compat/run.sh) really runs the semantic-release it installed
+      const expectedVersion = process.env.SEMANTIC_RELEASE_DIR
+        ? (JSON.parse(await readFile(join(process.env.SEMANTIC_RELEASE_DIR, "semantic-release", "package.json"), "utf8")) as { version: string }).version
+        : undefined;
+      if (expectedVersion) assert.match(text, new RegExp(`Running semantic-release version ${expectedVersion.replace(/\./g, "\\.")}\\b`));
       if (outcome === "released") {
         assert.equal(result.code, 0, text);
         assert.ok(await world.remoteRef("refs/tags/v1.0.0"), "the tag was pushed");
@@ -169,7 +174,7 @@ describe("the scanner sees a leak when there is one (git told not to redact: GIT
     protect(world, true);
     traceDir = join(world.runnerTemp, "traces");
     await mkdir(traceDir, { recursive: true });
-    result = await world.run([], { ...traceEnv(world, "file", traceDir), GIT_TRACE_REDACT: "0" });
+    result = await world.run([], { ...traceEnv("file", traceDir), GIT_TRACE_REDACT: "0" });
   });
   after(() => world.close());
 
