@@ -57,11 +57,11 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Veri
           appId: source.app?.id,
           tagFormat: options.tagFormat,
           updatesBranch: config.assets !== false,
-        }).catch((error: unknown) => {
-          // a preflight request that kept failing after the retries names itself (EGITHUBAPI)
-          throw apiFailure(error, config.githubApiUrl) ?? error;
         }),
-  ]);
+  ]).catch((error: unknown) => {
+    // a request that kept failing after the retries names itself (EGITHUBAPI)
+    throw apiFailure(error, config.githubApiUrl) ?? error;
+  });
   current.identity = identity;
   current.preflight = preflight;
   if (preflight) reportPreflight(preflight.errors, preflight.warnings, config.preflight, context);

@@ -17,10 +17,6 @@ export interface PushRejectionContext {
 
 const CODE_NAMES = { GH013: "repository rules", GH006: "classic branch protection" } as const;
 
-function refList(refs: string[]): string {
-  return refs.map((ref) => `\`${ref}\``).join(" and ");
-}
-
 function fence(text: string, max = 4000): string {
   const clipped = text.length > max ? `${text.slice(0, max)}\n[… ${text.length - max} more characters]` : text;
   return "```\n" + clipped.replace(/```/g, "'''").trimEnd() + "\n```";
