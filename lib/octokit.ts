@@ -11,7 +11,8 @@ import { RequestError } from "@octokit/request-error";
 import type SemanticReleaseError from "@semantic-release/error";
 import debugFactory from "debug";
 import { DEBUG_NAMESPACE, PACKAGE_NAME } from "./definitions/constants.js";
-import { RETRY_CONF, THROTTLE_CONF } from "./definitions/retry.js";
+import Bottleneck from "bottleneck/light.js";
+import { READ_CONCURRENCY, RETRY_CONF, THROTTLE_CONF } from "./definitions/retry.js";
 import { getError } from "./get-error.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:octokit`);
@@ -64,11 +65,15 @@ function limitHandler(kind: string, conf: typeof THROTTLE_CONF): LimitHandler {
   };
 }
 
+/** plugin-throttling's "global" limiter (all reads), with our concurrency instead of its default 10 */
+const reads = new Bottleneck.Group({ id: "semantic-release-github-app", maxConcurrent: READ_CONCURRENCY, timeout: 2 * 60 * 1000 });
+
 function throttleOptions(overrides: ThrottleOverrides = {}) {
   const conf = { ...THROTTLE_CONF, ...overrides };
   const { maxRetries: _maxRetries, maxRetryAfterSeconds: _maxRetryAfter, ...pluginOptions } = conf;
   return {
     ...pluginOptions,
+    global: reads,
     onRateLimit: limitHandler("rate limit", conf),
     onSecondaryRateLimit: limitHandler("secondary rate limit", conf),
   };

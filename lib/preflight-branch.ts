@@ -7,6 +7,7 @@ import type { PaginateInterface } from "@octokit/plugin-paginate-rest";
 import { RequestError } from "@octokit/request-error";
 import debugFactory from "debug";
 import { DEBUG_NAMESPACE } from "./definitions/constants.js";
+import { READ_CONCURRENCY } from "./definitions/retry.js";
 import { isRateLimit } from "./octokit.js";
 import type { Rule, RulesetDetails } from "./evaluate-rules.js";
 
@@ -16,7 +17,7 @@ const debug = debugFactory(`${DEBUG_NAMESPACE}:preflight`);
 export type PreflightOctokit = Octokit & { paginate: PaginateInterface };
 
 /** How many ruleset requests run at once (the benchmark checks round trips stay flat with 50 rulesets). */
-export const RULESET_FETCH_CONCURRENCY = 8;
+export const RULESET_FETCH_CONCURRENCY = READ_CONCURRENCY;
 
 /** Fetches ruleset details by id: each id at most once, at most `concurrency` requests in flight. */
 export type RulesetFetcher = (id: number) => Promise<RulesetDetails | undefined>;

@@ -1,3 +1,4 @@
+// Type declarations for dependencies that ship none.
 // @semantic-release/error@4 ships no type declarations (STYLE.md §3).
 declare module "@semantic-release/error" {
   export default class SemanticReleaseError extends Error {
@@ -6,4 +7,10 @@ declare module "@semantic-release/error" {
     details: string | undefined;
     semanticRelease: true;
   }
+}
+
+// bottleneck's light build (what @octokit/plugin-throttling uses) has the types of the full one.
+declare module "bottleneck/light.js" {
+  import Bottleneck from "bottleneck";
+  export default Bottleneck;
 }
