@@ -19,6 +19,7 @@ import { ReleaseSession } from "./lib/release-session.js";
 import { renderReport } from "./lib/report.js";
 import { resolveConfig } from "./lib/resolve-config.js";
 import { verifyConfig } from "./lib/verify-config.js";
+import { verifyRefName } from "./lib/verify-ref-names.js";
 import type { PluginConfig } from "./lib/types.js";
 
 export type { PluginConfig, ResolvedConfig, AuthMethod, DispatchTarget, Permissions } from "./lib/types.js";
@@ -33,6 +34,8 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Veri
   const repositoryUrl = String(options.originalRepositoryURL ?? options.repositoryUrl ?? "");
   const repository = parseGitHubUrl(repositoryUrl);
   if (!repository) errors.push(getError("EINVALIDREPOSITORYURL", { repositoryUrl }));
+  const branchProblem = verifyRefName("branch", branch.name);
+  if (branchProblem) errors.push(branchProblem);
   if (errors.length > 0 || !repository) throw new AggregateError(errors);
 
   await session?.end("a new release started in this process");
@@ -72,6 +75,8 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: VerifyR
   const { nextRelease, branch, lastRelease, options, logger } = context;
   current.useLogger(logger);
   try {
+    const tagProblem = verifyRefName("tag", nextRelease.gitTag, { tagFormat: options.tagFormat });
+    if (tagProblem) throw new AggregateError([tagProblem]);
     if (current.preflight) {
       const identityEnv = commitIdentityEnv(context.env, current.identity!);
       const message = renderMessage(current.config.message, { branch: branch.name, lastRelease: { ...lastRelease }, nextRelease: { ...nextRelease } });

@@ -50,7 +50,7 @@ function splitLines(stderr: string): Line[] {
     .map((raw) => {
       // the sideband relays hook output as "remote: <text>" + 8 spaces of "dumb suffix" (§8.4)
       const match = /^\s*remote:(?: |$)?(.*)$/.exec(raw);
-      const text = (match ? match[1]! : raw).replace(/\s+$/, "");
+      const text = (match ? match[1]! : raw).trimEnd();
       return { remote: Boolean(match), text };
     });
 }

@@ -67,6 +67,9 @@ export class ReleaseSession {
    */
   readonly onToken = (token: string): void => {
     maskSecret(token, { env: this.#env });
+    // what git sends (and prints with GIT_TRACE_REDACT=0) is the base64 of the header value: mask it
+    // too, as actions/checkout does for its basic credential (github-facts §10)
+    maskSecret(Buffer.from(`x-access-token:${token}`, "utf8").toString("base64"), { env: this.#env });
     const restore = applyGitAuth(this.#env, this.config.githubUrl, token);
     this.#restoreGitAuth ??= restore;
     if (this.config.exportToken && this.config.authMethod === "app") {

@@ -5,8 +5,8 @@
 // whose output depends on the version, another core) would only fail at `git tag` / `git push`
 // with a raw error, after the release commit was made. This is git's own rule set
 // (`git help check-ref-format`, refs.c check_refname_component), as a pure function: no spawn.
-import SemanticReleaseError from "@semantic-release/error";
-import { linkify } from "./definitions/constants.js";
+import type SemanticReleaseError from "@semantic-release/error";
+import { getError } from "./get-error.js";
 
 /** Why `name` (a short branch or tag name, without refs/heads/ or refs/tags/) is not a valid ref name; undefined when it is. */
 export function refNameProblem(name: unknown): string | undefined {
@@ -33,30 +33,10 @@ export function refNameProblem(name: unknown): string | undefined {
 
 type RefKind = "tag" | "branch";
 
-const CODES = { tag: "EINVALIDTAGNAME", branch: "EINVALIDBRANCHNAME" } as const;
-
-/**
- * The SemanticReleaseError for an invalid tag or branch name, or undefined. Same shape as getError's
- * (details = Expected, Found, Fix, README link; a one-line stack). The code belongs in the catalog
- * (lib/definitions/errors/*.ts); until it is there, it is built here.
- */
-export function verifyRefName(kind: RefKind, name: unknown, source?: { tagFormat?: string }): SemanticReleaseError | undefined {
+/** The SemanticReleaseError (EINVALIDTAGNAME / EINVALIDBRANCHNAME) for an invalid tag or branch name, or undefined. */
+export function verifyRefName(kind: RefKind, name: unknown, source?: { tagFormat?: string | undefined }): SemanticReleaseError | undefined {
   const problem = refNameProblem(name);
   if (problem === undefined) return undefined;
-  const code = CODES[kind];
-  const shown = `\`${JSON.stringify(name) ?? String(name)}\``;
-  const message = `Invalid ${kind} name ${shown}: ${problem}; git cannot ${kind === "tag" ? "create or push this tag" : "push to this branch"}.`;
-  const fix =
-    kind === "tag"
-      ? `Change \`tagFormat\`${source?.tagFormat ? ` (now \`${source.tagFormat}\`)` : ""} so that it renders a valid tag for every version, e.g. \`v\${version}\`; check the result with \`git check-ref-format "refs/tags/<tag>"\`.`
-      : "Release from a branch whose name git accepts (`git check-ref-format --branch <name>`), and list it in `branches`.";
-  const details = [
-    `**Expected:** a ${kind} name that git accepts as \`refs/${kind === "tag" ? "tags" : "heads"}/<name>\`: no spaces, control characters, \`~ ^ : ? * [ \\\`, \`..\`, \`@{\`, no part beginning with \`.\` or ending with \`.lock\`, not beginning or ending with \`/\`, not ending with \`.\`.`,
-    `**Found:** ${shown}: ${problem}. Nothing was pushed.`,
-    `**Fix:** ${fix}`,
-    `See [${code}](${linkify(code.toLowerCase())}).`,
-  ].join("\n\n");
-  const error = new SemanticReleaseError(message, code, details);
-  error.stack = `${error.name}: ${message}`; // as getError: a user-facing error carries no call stack
-  return error;
+  const shown = JSON.stringify(name) ?? String(name);
+  return kind === "tag" ? getError("EINVALIDTAGNAME", { name: shown, problem, tagFormat: source?.tagFormat }) : getError("EINVALIDBRANCHNAME", { name: shown, problem });
 }

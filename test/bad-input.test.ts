@@ -350,8 +350,8 @@ describe("branch and tag names", () => {
   test("verifyRefName builds a user-facing EINVALIDTAGNAME / EINVALIDBRANCHNAME", () => {
     const tag = verifyRefName("tag", "v1.0.0..x", { tagFormat: "v${version}..x" })!;
     assertUserFacing(tag as ErrorShape, "EINVALIDTAGNAME");
-    assert.match(tag.message, /Invalid tag name `"v1\.0\.0\.\.x"`: it contains `\.\.`/);
-    assert.match(tag.details!, /tagFormat` \(now `v\$\{version\}\.\.x`\)/);
+    assert.match(tag.message, /Invalid tag name "v1\.0\.0\.\.x": it contains `\.\.`/);
+    assert.match(tag.details!, /tagFormat` \(now `'v\$\{version\}\.\.x'`\)/);
     assert.match(tag.details!, /Nothing was pushed/);
     const branch = verifyRefName("branch", "my branch")!;
     assertUserFacing(branch as ErrorShape, "EINVALIDBRANCHNAME");
@@ -360,7 +360,6 @@ describe("branch and tag names", () => {
 
   test(
     "verifyRelease refuses an invalid nextRelease.gitTag before anything is pushed",
-    { todo: "wire lib/verify-ref-names.ts into index.ts verifyRelease (and verifyConditions for branch.name)" },
     async () => {
       const ctx = context({ tagFormat: "v${version}..x" }) as unknown as Record<string, unknown>;
       await verifyConditions({ exportToken: false }, ctx as never);

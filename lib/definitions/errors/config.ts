@@ -49,6 +49,10 @@ function details(parts: { expected: string; found: string; fix: string; link: [l
   ].join("\n\n");
 }
 
+/** git's ref-name rules (`git help check-ref-format`), for EINVALIDTAGNAME / EINVALIDBRANCHNAME */
+const REF_RULES =
+  "a name git accepts: no spaces, control characters, `~ ^ : ? * [ \\`, `..` or `@{`; no part beginning with `.` or ending with `.lock`; not beginning or ending with `/`, not ending with `.`, not beginning with `-`";
+
 const list = (items: string[]): string => items.map((item) => `\n- ${item}`).join("");
 
 const oneOf = (option: string, values: string[], meaning: string) => ({ value }: { value: unknown }) => ({
@@ -209,6 +213,26 @@ export const CONFIG_ERRORS = {
       found: `${show(repositoryUrl || "nothing")}.`,
       fix: "Set `repositoryUrl` in the release configuration (or `repository` in package.json) to the repository on GitHub that is being released.",
       link: ["EINVALIDREPOSITORYURL", "einvalidrepositoryurl"],
+    }),
+  }),
+
+  EINVALIDTAGNAME: ({ name, problem, tagFormat }: { name: string; problem: string; tagFormat: string | undefined }) => ({
+    message: `Invalid tag name ${name}: ${problem}; git cannot create or push this tag.`,
+    details: details({
+      expected: `${REF_RULES} as \`refs/tags/<name>\`.`,
+      found: `the release tag ${name}: ${problem}. Nothing was pushed.`,
+      fix: `Change \`tagFormat\`${tagFormat ? ` (now ${show(tagFormat)})` : ""} so that it renders a valid tag for every version, e.g. \`v\${version}\`; check a result with \`git check-ref-format "refs/tags/<tag>"\`.`,
+      link: ["EINVALIDTAGNAME", "einvalidtagname"],
+    }),
+  }),
+
+  EINVALIDBRANCHNAME: ({ name, problem }: { name: string; problem: string }) => ({
+    message: `Invalid branch name ${name}: ${problem}; git cannot push to this branch.`,
+    details: details({
+      expected: `${REF_RULES} as \`refs/heads/<name>\`.`,
+      found: `the release branch ${name}: ${problem}. Nothing was pushed.`,
+      fix: "Release from a branch whose name git accepts (`git check-ref-format --branch <name>`), and list it in `branches`.",
+      link: ["EINVALIDBRANCHNAME", "einvalidbranchname"],
     }),
   }),
 
