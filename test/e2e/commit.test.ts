@@ -7,10 +7,9 @@ import { after, before, describe, it } from "node:test";
 import { gitIn, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
 import { APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, refPushes } from "./support.js";
 
-// The plugin derives the noreply host from the server URL (a GHES-like stand-in: its own host).
+// The stand-in is a server of its own, like GHES: the plugin's git commits and GitHub's API commits
+// both use its noreply host.
 const BOT = (world: ReleaseWorld) => `release-bot[bot] <${world.app.botUserId}+release-bot[bot]@users.noreply.127.0.0.1>`;
-// The stand-in's API commits always use github.com's noreply host (test/github-stand-in/rest-git.ts).
-const API_BOT = (world: ReleaseWorld) => `release-bot[bot] <${world.app.botUserId}+release-bot[bot]@users.noreply.github.com>`;
 
 function protect(world: ReleaseWorld): void {
   world.standIn.addRuleset(world.repo, { name: "Protect main", target: "branch", rules: [PULL_REQUEST_RULE], bypass_actors: appBypass(world) });
@@ -82,7 +81,7 @@ async function assertApiCommit(world: ReleaseWorld, mainBefore: string | undefin
   );
   assert.ok(world.repo.verifiedCommits.has(main), "GitHub verified the commit");
   const commit = await world.remoteCommit("refs/heads/main");
-  assert.equal(commit.author, API_BOT(world));
+  assert.equal(commit.author, BOT(world));
   assert.equal(commit.committer, "GitHub <noreply@github.com>");
   assert.equal(commit.subject, "chore(release): 1.0.0 [skip ci]");
   assert.equal(await world.remoteRef("refs/tags/v1.0.0^{commit}"), main, "the tag is on the API commit");
