@@ -6,7 +6,7 @@
 // shows the problem (the workflow token is refused with GH013), then runs the real
 // semantic-release CLI twice: `--dry-run` (the preflight report) and a release.
 import { spawn } from "node:child_process";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../test/helpers/e2e.js";
+import { protectReleaseRefs, releaseWorld, type ReleaseWorld, type RunResult } from "../test/helpers/e2e.js";
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[22m` : s);
 const step = (n: number, title: string) => console.log(`\n${bold(`${n}. ${title}`)}\n${"-".repeat(title.length + 3)}`);
@@ -29,28 +29,10 @@ function pluginLines(result: RunResult): string {
     .join("\n");
 }
 
-function protect(world: ReleaseWorld): void {
-  const bypass_actors = [{ actor_id: world.app.id, actor_type: "Integration" as const, bypass_mode: "always" as const }];
-  world.standIn.addRuleset(world.repo, {
-    name: "Protect main",
-    target: "branch",
-    conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
-    rules: [{ type: "pull_request" }, { type: "non_fast_forward" }],
-    bypass_actors,
-  });
-  world.standIn.addRuleset(world.repo, {
-    name: "Release tags",
-    target: "tag",
-    conditions: { ref_name: { include: ["refs/tags/v*"], exclude: [] } },
-    rules: [{ type: "creation" }, { type: "update" }, { type: "deletion" }],
-    bypass_actors,
-  });
-}
-
 async function main(): Promise<void> {
   const world = await releaseWorld({ checkout: "v4", commits: ["feat: parse the config file", "fix: handle an empty config"] });
   try {
-    protect(world);
+    protectReleaseRefs(world);
     console.log(`Local GitHub stand-in at ${world.standIn.origin}; repository octo/lib with rulesets "Protect main" and "Release tags",`);
     console.log(`GitHub App "release-bot" (id ${world.app.id}) installed and on both bypass lists; workspace checked out with the workflow token persisted.`);
 

@@ -7,7 +7,7 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
+import { protectReleaseRefs, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
 import { commitOnBare } from "../fixtures/step-plugin.mjs";
 import { appTokens, assertNoSecrets, assertTokensEnded, onRequest, output, requestsTo } from "../fixtures/hardening.js";
 
@@ -41,21 +41,7 @@ async function protectedWorld(): Promise<ReleaseWorld> {
     checkout: "v4",
     installationPermissions: { contents: "write", metadata: "read", actions: "write", administration: "read" },
   });
-  const bypass_actors = [{ actor_id: world.app.id, actor_type: "Integration" as const, bypass_mode: "always" as const }];
-  world.standIn.addRuleset(world.repo, {
-    name: "Protect main",
-    target: "branch",
-    conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
-    rules: [{ type: "pull_request" }, { type: "non_fast_forward" }],
-    bypass_actors,
-  });
-  world.standIn.addRuleset(world.repo, {
-    name: "Release tags",
-    target: "tag",
-    conditions: { ref_name: { include: ["refs/tags/v*"], exclude: [] } },
-    rules: [{ type: "creation" }, { type: "update" }, { type: "deletion" }],
-    bypass_actors,
-  });
+  protectReleaseRefs(world);
   world.standIn.setProtection(world.repo, "main", {});
   return world;
 }

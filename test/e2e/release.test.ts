@@ -3,49 +3,8 @@
 // token. What a user would see: refs on the remote, the commit's author, who pushed, the error.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import type { BypassActor } from "../github-stand-in/world.js";
-
-const appBypass = (world: ReleaseWorld, mode: BypassActor["bypass_mode"] = "always"): BypassActor[] => [
-  { actor_id: world.app.id, actor_type: "Integration", bypass_mode: mode },
-];
-
-/** A protected main (pull requests only) and protected release tags, as most teams configure them. */
-function protect(world: ReleaseWorld, mode: BypassActor["bypass_mode"] | "none" = "always"): void {
-  const bypass_actors = mode === "none" ? [] : appBypass(world, mode);
-  world.standIn.addRuleset(world.repo, {
-    name: "Protect main",
-    target: "branch",
-    conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
-    rules: [{ type: "pull_request", parameters: { required_approving_review_count: 1, dismiss_stale_reviews_on_push: false, require_code_owner_review: false, require_last_push_approval: false, required_review_thread_resolution: false } }, { type: "non_fast_forward" }],
-    bypass_actors,
-  });
-  world.standIn.addRuleset(world.repo, {
-    name: "Release tags",
-    target: "tag",
-    conditions: { ref_name: { include: ["refs/tags/v*"], exclude: [] } },
-    rules: [{ type: "creation" }, { type: "update" }, { type: "deletion" }],
-    bypass_actors,
-  });
-}
-
-function output(result: RunResult): string {
-  return `${result.stdout}\n${result.stderr}`;
-}
-
-function appTokens(world: ReleaseWorld) {
-  return [...world.standIn.world.tokens.values()].filter((t) => t.actor.kind === "installation" && t.actor.app.id === world.app.id);
-}
-
-async function assertNoSecrets(world: ReleaseWorld, result: RunResult) {
-  assert.deepEqual(await world.scanForSecrets(result), [], "no token, JWT or key in output, argv or files");
-}
-
-function assertTokensRevoked(world: ReleaseWorld) {
-  const tokens = appTokens(world);
-  assert.ok(tokens.length > 0, "an App token was minted");
-  for (const t of tokens) assert.ok(t.revoked, "every App token is revoked when the release ends");
-}
+import { protectReleaseRefs as protect, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
+import { assertNoSecrets, assertTokensRevoked, output } from "./support.js";
 
 describe("a release on a protected main, as a GitHub App", () => {
   let world: ReleaseWorld;

@@ -12,7 +12,7 @@ export const PLUGIN_PATH = join(ROOT, "index.ts");
 export const APP_ACTOR = "installation:release-bot[bot]";
 export const DEFAULT_PLUGINS = ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator", "@semantic-release/changelog"];
 
-export function output(result: RunResult): string {
+export function output(result: Pick<RunResult, "stdout" | "stderr">): string {
   return `${result.stdout}\n${result.stderr}`;
 }
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startStandIn, type StandIn } from "../github-stand-in/index.js";
 import { persistCheckoutCredentials } from "../github-stand-in/checkout.js";
-import type { App, Installation, Permissions, Repository } from "../github-stand-in/world.js";
+import type { App, BypassActor, Installation, Permissions, Repository } from "../github-stand-in/world.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /**
@@ -75,6 +75,28 @@ export interface ReleaseWorld {
   /** scans output, argv, files of the workspace and RUNNER_TEMP */
   scanForSecrets(result: RunResult): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * What most teams configure: `main` takes pull requests only ("Protect main") and `v*` tags are
+ * protected ("Release tags"), both with the App on the bypass list in `mode` ("none": not on it).
+ */
+export function protectReleaseRefs(world: Pick<ReleaseWorld, "standIn" | "repo" | "app">, mode: BypassActor["bypass_mode"] | "none" = "always"): void {
+  const bypass_actors: BypassActor[] = mode === "none" ? [] : [{ actor_id: world.app.id, actor_type: "Integration", bypass_mode: mode }];
+  world.standIn.addRuleset(world.repo, {
+    name: "Protect main",
+    target: "branch",
+    conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
+    rules: [{ type: "pull_request" }, { type: "non_fast_forward" }],
+    bypass_actors,
+  });
+  world.standIn.addRuleset(world.repo, {
+    name: "Release tags",
+    target: "tag",
+    conditions: { ref_name: { include: ["refs/tags/v*"], exclude: [] } },
+    rules: [{ type: "creation" }, { type: "update" }, { type: "deletion" }],
+    bypass_actors,
+  });
 }
 
 /** `PLUGIN` in a plugins list is replaced by this plugin with the world's options. */
