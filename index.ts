@@ -13,7 +13,7 @@ import { head } from "./lib/git.js";
 import { createTokenSource } from "./lib/mint-token.js";
 import { apiFailure } from "./lib/octokit.js";
 import { parseGitHubUrl } from "./lib/parse-github-url.js";
-import { finishPreflight, runPreflight, type PreflightResult } from "./lib/preflight.js";
+import { finishPreflight, runPreflight } from "./lib/preflight.js";
 import { pushRelease } from "./lib/push-release.js";
 import { ReleaseSession } from "./lib/release-session.js";
 import { renderReport } from "./lib/report.js";
@@ -197,4 +197,3 @@ function reportPreflight(
   for (const error of errors) logger.warn("%s %s (preflight: warn, going on)", error.code, error.message);
 }
 
-export type { PreflightResult };
