@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { tokenGitEnv } from "../helpers/git-utils.js";
 import { persistCheckoutCredentials } from "./checkout.js";
 import { startStandIn, type StandIn } from "./index.js";
 import type { App, Installation, Repository } from "./world.js";
@@ -38,17 +39,9 @@ function baseEnv(): Record<string, string> {
   };
 }
 
-/** GIT_CONFIG_* entries that reset the origin's extraheader and set one for `token` (semantic-release-internals §8.2 b1) */
+/** GIT_CONFIG_* entries that send `token` (none when undefined), as the plugin does */
 function authEnv(origin: string, token: string | undefined): Record<string, string> {
-  if (token === undefined) return {};
-  const key = `http.${origin}/.extraheader`;
-  return {
-    GIT_CONFIG_COUNT: "2",
-    GIT_CONFIG_KEY_0: key,
-    GIT_CONFIG_VALUE_0: "",
-    GIT_CONFIG_KEY_1: key,
-    GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`,
-  };
+  return token === undefined ? {} : tokenGitEnv(origin, token);
 }
 
 interface GitResult {
