@@ -45,7 +45,20 @@ export interface ApiCommitResult {
   verificationReason: string | undefined;
 }
 
-type TreeEntry = { path: string; mode: "100644" | "100755" | "120000"; type: "blob"; sha: string | null };
+type TreeEntry = { path: string; mode: "100644" | "100755" | "120000"; type: "blob" } & ({ sha: string | null } | { content: string });
+
+/**
+ * Text up to this size goes into the tree request itself (`content`), saving one write per file:
+ * GitHub asks for a second between write requests, which @octokit/plugin-throttling enforces.
+ */
+const INLINE_TEXT_MAX_BYTES = 512 * 1024;
+
+/** the content as a string when sending it as UTF-8 text gives back exactly these bytes */
+function asText(content: Buffer): string | undefined {
+  if (content.length > INLINE_TEXT_MAX_BYTES || content.includes(0)) return undefined;
+  const text = content.toString("utf8");
+  return Buffer.from(text, "utf8").equals(content) ? text : undefined;
+}
 
 interface ApiFailure {
   status: number | undefined;
@@ -72,7 +85,7 @@ function warn(options: CommitViaApiOptions, message: string, ...args: unknown[])
   (logger.warn ?? logger.log).call(logger, message, ...args);
 }
 
-/** One tree entry per file, the blob uploaded with git's clean filters applied (what `git add` would store). */
+/** One tree entry per file, with git's clean filters applied (what `git add` would store): text inline, anything else as a blob. */
 async function treeEntry(options: CommitViaApiOptions, gitOptions: GitOptions, prefix: string, file: string): Promise<TreeEntry | undefined> {
   const path = posix.join(prefix, file.split("\\").join("/"));
   let stats;
@@ -92,6 +105,8 @@ async function treeEntry(options: CommitViaApiOptions, gitOptions: GitOptions, p
   } else {
     return undefined;
   }
+  const text = asText(content);
+  if (text !== undefined) return { path, mode, type: "blob", content: text };
   const { data } = await options.octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
     owner: options.owner,
     repo: options.repo,

@@ -45,9 +45,16 @@ function gitDatabaseApi(repo: TestRepo, behaviour: { refuse?: string; refuseTag?
       const env = { GIT_INDEX_FILE: join(indexDir!, "index") };
       await bare(["read-tree", body.base_tree], undefined, env);
       // mode 0 removes a path (`sha: null`); works without a work tree
-      const info = body.tree
-        .map((entry: any) => (entry.sha === null ? `0 ${"0".repeat(40)}\t${entry.path}` : `${entry.mode} ${entry.sha}\t${entry.path}`))
-        .join("\n");
+      const lines: string[] = [];
+      for (const entry of body.tree) {
+        if (typeof entry.content === "string") {
+          // inline text: GitHub stores it as a blob of exactly these UTF-8 bytes
+          const file = join(indexDir!, `content-${++blobs}`);
+          await writeFile(file, entry.content, "utf8");
+          lines.push(`${entry.mode} ${await bare(["hash-object", "-w", "--no-filters", file])}\t${entry.path}`);
+        } else lines.push(entry.sha === null ? `0 ${"0".repeat(40)}\t${entry.path}` : `${entry.mode} ${entry.sha}\t${entry.path}`);
+      }
+      const info = lines.join("\n");
       await bare(["update-index", "--index-info"], `${info}\n`, env);
       return reply(201, { sha: await bare(["write-tree"], undefined, env) });
     }
@@ -145,8 +152,13 @@ describe("commitViaApi (Git database API over a local bare repo)", () => {
     await chmod(join(repo.cwd, "bin/run"), 0o755);
     await rm(join(repo.cwd, "old.txt"));
     await symlink("CHANGELOG.md", join(repo.cwd, "HISTORY.md"));
-    const files = ["package.json", "CHANGELOG.md", "bin/run", "old.txt", "HISTORY.md"];
+    await writeFile(join(repo.cwd, "logo.bin"), Buffer.from([0, 159, 146, 150, 255]));
+    const files = ["package.json", "CHANGELOG.md", "bin/run", "old.txt", "HISTORY.md", "logo.bin"];
     const result = await commitViaApi(opts(files, { parentSha }));
+    // text goes inline in the tree request (one write fewer per file); only the binary is a blob
+    assert.equal(api.calls.filter((call) => call.endsWith("/git/blobs")).length, 1);
+    assert.equal(await repo.remoteGit("rev-parse", `${result.sha}:logo.bin`), await repo.git("hash-object", "logo.bin"), "the binary arrived byte for byte");
+    assert.equal(await repo.remoteGit("rev-parse", `${result.sha}:package.json`), await repo.git("hash-object", "package.json"), "inline text too");
 
     assert.equal(result.verified, true);
     const order = api.calls.map((call) => decodeURIComponent(call).replace(/\/repos\/o\/r\/git\//, ""));
