@@ -39,7 +39,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Veri
   if (errors.length > 0 || !repository) throw new AggregateError(errors);
 
   await session?.end("a new release started in this process");
-  const config = resolveConfig(pluginConfig, { env });
+  const config = resolveConfig(pluginConfig, { env, plugins: options.plugins });
   const current = (session = new ReleaseSession(config, repository.owner, repository.repo, logger));
   const source = (current.source = await createTokenSource(config, { ...repository, logger, onToken: current.onToken }));
 

@@ -14,7 +14,7 @@ import { RequestError } from "@octokit/request-error";
 import SemanticReleaseError from "@semantic-release/error";
 import debugFactory from "debug";
 import { DEBUG_NAMESPACE, GITHUB_ACTIONS_BOT, PACKAGE_NAME, TOKEN_REFRESH_MARGIN_MS } from "./definitions/constants.js";
-import { formatPermissions } from "./definitions/errors/auth.js";
+import { appPermissionsUrl, formatPermissions } from "./definitions/errors/auth.js";
 import { APP_RETRY_CONF, NEW_TOKEN_401_BASE_DELAY_MS, NEW_TOKEN_401_WINDOW_MS } from "./definitions/retry.js";
 import { identityFor, resolveBotIdentity, type BotIdentity } from "./bot-identity.js";
 import { getError } from "./get-error.js";
@@ -119,15 +119,19 @@ export function missingPermissions(want: Permissions, have: Permissions | undefi
 
 /**
  * What the token is asked for: the `permissions` option when given; else `contents: write` (release
- * commit and tag, repository_dispatch), `actions: write` for a workflow dispatch target, and
- * `administration: read` only when the installation already has it (to read classic protection,
- * DESIGN.md "Preflight"; never asked blindly, so no request is wasted on a 422).
+ * commit and tag, repository_dispatch), `actions: write` for a workflow dispatch target, and, only
+ * when the installation already has them (never asked blindly, so no request is wasted on a 422):
+ * `administration: read` to read classic protection (DESIGN.md "Preflight") and the permissions a
+ * later plugin needs from the exported token (`laterPluginPermissions`).
  */
-export function permissionsToRequest(config: Pick<ResolvedConfig, "permissions" | "dispatch">, installationPermissions?: Permissions): Permissions {
+export function permissionsToRequest(config: Pick<ResolvedConfig, "permissions" | "dispatch" | "laterPluginPermissions">, installationPermissions?: Permissions): Permissions {
   if (config.permissions) return { ...config.permissions };
   const wanted: Permissions = { contents: "write" };
   if (config.dispatch.some((target) => "workflow" in target)) wanted.actions = "write";
-  if (installationPermissions?.administration) wanted.administration = "read";
+  const optional: Permissions = { administration: "read", ...config.laterPluginPermissions };
+  for (const [name, level] of Object.entries(optional)) {
+    if (installationPermissions && missingPermissions({ [name]: level }, installationPermissions).length === 0) wanted[name] = level;
+  }
   return wanted;
 }
 
@@ -399,12 +403,12 @@ async function createAppTokenSource(config: ResolvedConfig, options: CreateToken
     installation = installationResult.value;
     if (mintResult.status === "rejected") throw await mapAppError(mintResult.reason, { installation, requested });
     minted = mintResult.value;
-    const withAdministration = permissionsToRequest(config, installation.permissions);
-    if (withAdministration.administration && !requested.administration) {
-      // One more round trip, only when the installation has Administration and no `permissions`
-      // option was given: re-mint with administration:read (to read classic protection), revoke the first.
+    const wider = permissionsToRequest(config, installation.permissions);
+    if (Object.keys(wider).some((name) => !requested[name])) {
+      // One more round trip, only when the installation has an optional permission (Administration,
+      // or what a later plugin needs) and no `permissions` option was given: re-mint with it, revoke the first.
       const first = minted;
-      requested = withAdministration;
+      requested = wider;
       try {
         minted = await mintWith(installationId, requested);
       } catch (error) {
@@ -418,6 +422,17 @@ async function createAppTokenSource(config: ResolvedConfig, options: CreateToken
 
   logger.log("Using GitHub App %s (installation %d on %s) for %s/%s", installation.slug, installation.id, installation.account.login, owner, repo);
   logger.log("Minted a token for %s with %s (expires at %s)", names.map((name) => `${owner}/${name}`).join(", "), formatPermissions(minted.permissions), time(minted.expiresAt));
+
+  // The exported token lacks what @semantic-release/github needs for its comments: say so now, not
+  // as a 403 in its success step after the release is out.
+  const notGranted = config.permissions ? [] : missingPermissions(config.laterPluginPermissions, installation.permissions);
+  if (notGranted.length > 0) {
+    logger.warn(
+      "The token is handed to @semantic-release/github (exportToken), which needs %s to comment on released issues and pull requests, but the installation does not have it: grant it to the App (%s) and accept it on the installation, or set successComment and failComment to false there.",
+      notGranted.join(", "),
+      appPermissionsUrl(githubUrl, installation.slug),
+    );
+  }
 
   // A token without contents:write cannot push the release (e.g. a `permissions` option without it).
   if (minted.permissions.contents !== "write") {

@@ -10,7 +10,11 @@ export const DEFAULT_ASSETS: readonly string[] = ["CHANGELOG.md", "package.json"
 export { DEFAULT_MESSAGE };
 const DEFAULT_GITHUB_URL = "https://github.com";
 
-export function resolveConfig(pluginConfig: PluginConfig, { env }: { env: Env }): ResolvedConfig {
+/**
+ * `plugins` is semantic-release's own plugins list (`context.options.plugins`; semantic-release leaves
+ * it out of the options it merges into each plugin's config).
+ */
+export function resolveConfig(pluginConfig: PluginConfig, { env, plugins }: { env: Env; plugins?: unknown }): ResolvedConfig {
   const c = pluginConfig;
   const appId = appIdFrom(env);
   const privateKey = nonEmpty(env.GITHUB_APP_PRIVATE_KEY);
@@ -27,6 +31,7 @@ export function resolveConfig(pluginConfig: PluginConfig, { env }: { env: Env })
     message: c.message ?? DEFAULT_MESSAGE,
     commitMode: c.commitMode ?? "auto",
     permissions: c.permissions ? { ...c.permissions } : undefined,
+    laterPluginPermissions: (c.exportToken ?? true) && listsPlugin(plugins, "@semantic-release/github") ? { ...SEMANTIC_RELEASE_GITHUB_PERMISSIONS } : {},
     preflight: c.preflight ?? "error",
     dispatch: Array.isArray(c.dispatch) ? [...c.dispatch] : [],
     exportToken: c.exportToken ?? true,
@@ -39,6 +44,17 @@ export function resolveConfig(pluginConfig: PluginConfig, { env }: { env: Env })
     pat,
     githubToken,
   };
+}
+
+/**
+ * What @semantic-release/github does with an exported token besides creating the release (contents):
+ * comment on the released issues and pull requests, open an issue when a release fails, add labels.
+ */
+const SEMANTIC_RELEASE_GITHUB_PERMISSIONS = { issues: "write", pull_requests: "write" } as const;
+
+/** Whether semantic-release's `plugins` list names `name` (as a string or as `[name, options]`). */
+function listsPlugin(plugins: unknown, name: string): boolean {
+  return Array.isArray(plugins) && plugins.some((entry) => (Array.isArray(entry) ? entry[0] : entry) === name);
 }
 
 /** GITHUB_APP_CLIENT_ID (preferred: github-facts §6.3, JWT `iss` = client ID recommended) or GITHUB_APP_ID. */

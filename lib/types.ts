@@ -33,6 +33,11 @@ export interface ResolvedConfig {
   commitMode: "auto" | "git" | "api";
   /** permissions asked for explicitly; undefined = what the enabled features need */
   permissions: Permissions | undefined;
+  /**
+   * asked for too, when the installation has them, because the token is exported to a later plugin
+   * that needs them: @semantic-release/github comments on released issues and pull requests
+   */
+  laterPluginPermissions: Permissions;
   preflight: "error" | "warn" | "off";
   dispatch: DispatchTarget[];
   exportToken: boolean;

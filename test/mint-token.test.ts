@@ -30,6 +30,7 @@ function config(standIn: StandIn, overrides: Partial<ResolvedConfig>): ResolvedC
     assets: false,
     message: "chore(release): ${nextRelease.version}",
     commitMode: "git",
+    laterPluginPermissions: {},
     permissions: undefined,
     preflight: "error",
     dispatch: [],
@@ -126,13 +127,17 @@ function assertNoSecrets(text: string, ...secrets: string[]) {
 
 // ---- pure helpers ---------------------------------------------------------------------------
 
-test("permissionsToRequest: contents:write, actions:write for a workflow target, administration:read only when the installation has it", () => {
-  const base = { permissions: undefined, dispatch: [] };
+test("permissionsToRequest: contents:write, actions:write for a workflow target, optional permissions only when the installation has them", () => {
+  const base = { permissions: undefined, dispatch: [], laterPluginPermissions: {} };
   assert.deepEqual(permissionsToRequest(base), { contents: "write" });
   assert.deepEqual(permissionsToRequest(base, { contents: "write", metadata: "read" }), { contents: "write" });
   assert.deepEqual(permissionsToRequest(base, { contents: "write", administration: "write" }), { contents: "write", administration: "read" });
-  assert.deepEqual(permissionsToRequest({ permissions: undefined, dispatch: [{ workflow: "deploy.yml", ref: "main" }] }), { contents: "write", actions: "write" });
-  assert.deepEqual(permissionsToRequest({ permissions: { contents: "write", issues: "write" }, dispatch: [] }, { administration: "read" }), { contents: "write", issues: "write" });
+  assert.deepEqual(permissionsToRequest({ ...base, dispatch: [{ workflow: "deploy.yml", ref: "main" }] }), { contents: "write", actions: "write" });
+  assert.deepEqual(permissionsToRequest({ ...base, permissions: { contents: "write", issues: "write" } }, { administration: "read" }), { contents: "write", issues: "write" });
+  // the token is exported to @semantic-release/github: its comment permissions, when the installation has them
+  const exported = { ...base, laterPluginPermissions: { issues: "write", pull_requests: "write" } as const };
+  assert.deepEqual(permissionsToRequest(exported, { contents: "write", issues: "write", pull_requests: "write" }), { contents: "write", issues: "write", pull_requests: "write" });
+  assert.deepEqual(permissionsToRequest(exported, { contents: "write", issues: "read", pull_requests: "write" }), { contents: "write", pull_requests: "write" });
   assert.deepEqual(missingPermissions({ contents: "write", actions: "write", metadata: "read" }, { contents: "read", metadata: "read" }), ["contents:write", "actions:write"]);
 });
 

@@ -5,6 +5,13 @@ import type { Env, PluginConfig, ResolvedConfig } from "../lib/types.js";
 
 const APP = { GITHUB_APP_CLIENT_ID: "Iv23liAbCdEf0123", GITHUB_APP_PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\n…" };
 
+test("Ask for @semantic-release/github's comment permissions when the token is exported to it", () => {
+  const plugins = ["@semantic-release/commit-analyzer", ["semantic-release-github-app", {}], ["@semantic-release/github", { successComment: true }]];
+  assert.deepEqual(resolveConfig({}, { env: {}, plugins }).laterPluginPermissions, { issues: "write", pull_requests: "write" });
+  assert.deepEqual(resolveConfig({ exportToken: false }, { env: {}, plugins: ["@semantic-release/github"] }).laterPluginPermissions, {});
+  assert.deepEqual(resolveConfig({}, { env: {}, plugins: ["@semantic-release/npm"] }).laterPluginPermissions, {});
+});
+
 test("Fill in every default when nothing is configured", () => {
   const expected: ResolvedConfig = {
     authMethod: "github-token",
@@ -12,6 +19,7 @@ test("Fill in every default when nothing is configured", () => {
     message: "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}",
     commitMode: "auto",
     permissions: undefined,
+    laterPluginPermissions: {},
     preflight: "error",
     dispatch: [],
     exportToken: true,

@@ -25,8 +25,8 @@ import {
 const GITHUB_PLUGIN = ["@semantic-release/github", { successCommentCondition: false, failCommentCondition: false }];
 const GITHUB_PLUGIN_REQUESTS = ["GET /repos/{owner}/{repo}", "POST /repos/{owner}/{repo}/releases"];
 
-async function setUp(exportToken: boolean | undefined): Promise<{ world: ReleaseWorld; result: RunResult }> {
-  const world = await releaseWorld();
+async function setUp(exportToken: boolean | undefined, installationPermissions?: Record<string, "read" | "write">): Promise<{ world: ReleaseWorld; result: RunResult }> {
+  const world = await releaseWorld(installationPermissions ? { installationPermissions } : {});
   world.standIn.addRuleset(world.repo, { name: "Protect main", target: "branch", rules: [PULL_REQUEST_RULE], bypass_actors: appBypass(world) });
   const probe = await writeEnvProbe(world);
   await configure(world, exportToken === undefined ? {} : { exportToken }, { after: [GITHUB_PLUGIN, probe] });
@@ -56,6 +56,12 @@ describe("exportToken (default) with @semantic-release/github after this plugin"
     assert.ok(release);
     assert.equal(release.tag_name, "v1.0.0");
     assert.equal(release.author.login, "release-bot[bot]");
+  });
+
+  it("warns before the release that the installation lacks what @semantic-release/github's comments need", () => {
+    assert.match(output(result), /needs issues:write, pull_requests:write to comment on released issues and pull requests/);
+    const [token] = appTokens(world);
+    assert.deepEqual(token!.actor.kind === "installation" && token!.actor.permissions, { contents: "write", metadata: "read" });
   });
 
   it("later plugins see the App token in GH_TOKEN and GITHUB_TOKEN in every step", () => {
@@ -106,5 +112,20 @@ describe("exportToken: false", () => {
   it("revokes the App token in its own success step and leaks no secret", async () => {
     assertTokensRevoked(world);
     await assertNoSecrets(world, result);
+  });
+});
+
+describe("exportToken with @semantic-release/github, and an installation that may comment", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => ({ world, result } = await setUp(undefined, { contents: "write", metadata: "read", issues: "write", pull_requests: "write" })));
+  after(() => world.close());
+
+  it("asks for issues:write and pull_requests:write in the token, and does not warn", () => {
+    assert.equal(result.code, 0, output(result));
+    const [token] = appTokens(world);
+    assert.deepEqual(token!.actor.kind === "installation" && token!.actor.permissions, { contents: "write", metadata: "read", issues: "write", pull_requests: "write" });
+    assert.doesNotMatch(output(result), /needs issues:write/);
   });
 });
