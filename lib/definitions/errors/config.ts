@@ -39,6 +39,11 @@ function describeAppIdValue(value: string): string {
   return `a value of ${value.length} characters starting with ${show(value.slice(0, 4))}`;
 }
 
+/** A PEM armor line, e.g. the first line of the App's key file (built here, so no source file holds one) */
+function armor(label: string): string {
+  return `${"-".repeat(5)}BEGIN ${label}${"-".repeat(5)}`;
+}
+
 function details(parts: { expected: string; found: string; fix: string; link: [label: string, anchor: string] }): string {
   const [label, anchor] = parts.link;
   return [
@@ -123,7 +128,7 @@ const PRIVATE_KEY_FIX: Record<PrivateKeyProblem, string> = {
   certificate: "Use the App's private key: the `.pem` file downloaded from the App's settings page (Private keys → Generate a private key).",
   "public-key": "Use the App's private key: the `.pem` file downloaded from the App's settings page (Private keys → Generate a private key). GitHub keeps only the public half.",
   "not-rsa": "Use the `.pem` file generated on the App's settings page (Private keys → Generate a private key); GitHub generates RSA keys.",
-  unsupported: "Use the `.pem` file downloaded from the App's settings page; it begins with `-----BEGIN RSA PRIVATE KEY-----`.",
+  unsupported: `Use the \`.pem\` file downloaded from the App's settings page; it begins with \`${armor("RSA PRIVATE KEY")}\`.`,
 };
 
 export const CONFIG_ERRORS = {
@@ -324,7 +329,7 @@ export const CONFIG_ERRORS = {
     }.`,
     details: details({
       expected:
-        "the App's private key as GitHub generates it: an unencrypted RSA key in PEM form (`-----BEGIN RSA PRIVATE KEY-----` or `-----BEGIN PRIVATE KEY-----`). Newlines written as `\\n`, Windows line ends, surrounding quotes and a base64-encoded PEM are accepted.",
+        `the App's private key as GitHub generates it: an unencrypted RSA key in PEM form (\`${armor("RSA PRIVATE KEY")}\` or \`${armor("PRIVATE KEY")}\`). Newlines written as \`\\n\`, Windows line ends, surrounding quotes and a base64-encoded PEM are accepted.`,
       found: PRIVATE_KEY_FOUND[problem](shape, keyType),
       fix: PRIVATE_KEY_FIX[problem],
       link: ["EINVALIDPRIVATEKEY", "einvalidprivatekey"],
