@@ -115,6 +115,7 @@ test("The installation client retries a 401 that comes right after minting (repl
   const config = {
     authMethod: "app",
     permissions: undefined,
+    laterPluginPermissions: {},
     dispatch: [],
     githubUrl: standIn.origin,
     githubApiUrl: standIn.apiUrl,
