@@ -65,7 +65,8 @@ interface ApiFailure {
   message: string;
 }
 
-function apiFailure(error: unknown): ApiFailure {
+/** status and GitHub's whole message (hook text included) of a failed Git database request; not octokit.ts apiFailure, which builds EGITHUBAPI */
+function failureOf(error: unknown): ApiFailure {
   const e = error as { status?: number; message?: string; response?: { data?: { message?: string; errors?: unknown[] } } };
   const data = e?.response?.data;
   const parts = [data?.message ?? e?.message ?? String(error)];
@@ -188,7 +189,7 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
     verificationReason = created.data.verification?.reason;
   } catch (error) {
     if ((error as { semanticRelease?: boolean }).semanticRelease) throw error;
-    const failure = apiFailure(error);
+    const failure = failureOf(error);
     throw rejected(failure, branchRef) ?? failed(failure, "creating the release commit through the API");
   }
   if (!verified) {
@@ -204,7 +205,7 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
   try {
     await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref: tagRef, sha: commitSha });
   } catch (error) {
-    const failure = apiFailure(error);
+    const failure = failureOf(error);
     if (failure.status === 422 && /already exists/i.test(failure.message)) {
       const existing = await octokit
         .request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `tags/${tag}` })
@@ -223,7 +224,7 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
   try {
     await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `heads/${branch}`, sha: commitSha, force: false });
   } catch (error) {
-    const failure = apiFailure(error);
+    const failure = failureOf(error);
     const tagLeftBehind = await octokit
       .request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `tags/${tag}` })
       .then(() => false)

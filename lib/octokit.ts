@@ -139,6 +139,11 @@ export function githubMessage(error: unknown): string {
 }
 
 /** 403/429 answers that are rate limits (what @octokit/plugin-throttling recognises), not permission problems */
+/** The HTTP status of a failed request, if it has one. */
+export function httpStatus(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" ? error.status : undefined;
+}
+
 export function isRateLimit(error: RequestError): boolean {
   if (error.status !== 403 && error.status !== 429) return false;
   return error.status === 429 || /rate limit/i.test(githubMessage(error)) || error.response?.headers?.["x-ratelimit-remaining"] === "0";

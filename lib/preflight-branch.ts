@@ -8,7 +8,7 @@ import { RequestError } from "@octokit/request-error";
 import debugFactory from "debug";
 import { DEBUG_NAMESPACE } from "./definitions/constants.js";
 import { READ_CONCURRENCY } from "./definitions/retry.js";
-import { isRateLimit } from "./octokit.js";
+import { httpStatus, isRateLimit } from "./octokit.js";
 import type { Rule, RulesetDetails } from "./evaluate-rules.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:preflight`);
@@ -46,10 +46,6 @@ export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Pro
     });
 }
 
-function status(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" ? error.status : undefined;
-}
-
 /**
  * A fetcher shared by the branch and tag preflights, so a ruleset is fetched once (cached by id) and
  * the two share one concurrency limit. A ruleset the token may not read (404/403) yields undefined.
@@ -68,8 +64,8 @@ export function createRulesetFetcher(octokit: PreflightOctokit, owner: string, r
           return data as RulesetDetails;
         } catch (error) {
           // a 403 that is a rate limit the throttling plugin gave up on is a failure (EGITHUBAPI), not "unreadable"
-          if ((status(error) === 404 || status(error) === 403) && !(error instanceof RequestError && isRateLimit(error))) {
-            debug("ruleset %d of %s/%s not readable: %d", id, owner, repo, status(error));
+          if ((httpStatus(error) === 404 || httpStatus(error) === 403) && !(error instanceof RequestError && isRateLimit(error))) {
+            debug("ruleset %d of %s/%s not readable: %d", id, owner, repo, httpStatus(error));
             return undefined;
           }
           throw error;
@@ -112,7 +108,7 @@ export async function loadBranchRulesets(opts: {
     // github-facts §1.1: paginated, per_page ≤ 100; only rules of `active` rulesets are returned
     rules = (await octokit.paginate("GET /repos/{owner}/{repo}/rules/branches/{branch}", { owner, repo, branch, per_page: 100 })) as BranchRule[];
   } catch (error) {
-    if (status(error) === 404) return { rulesets: [], available: false };
+    if (httpStatus(error) === 404) return { rulesets: [], available: false };
     throw error;
   }
   const byId = new Map<number, BranchRule[]>();

@@ -4,7 +4,7 @@
 // protected branch gives a warning naming the permission. `loadClassicProtection` makes the requests,
 // `judgeClassicProtection` is pure (the commit mode may be settled later).
 import { RequestError } from "@octokit/request-error";
-import { isRateLimit } from "./octokit.js";
+import { httpStatus, isRateLimit } from "./octokit.js";
 import type { AuthMethod, Permissions } from "./types.js";
 import type { PreflightOctokit } from "./preflight-branch.js";
 
@@ -55,7 +55,7 @@ export interface ClassicVerdict {
 /** the HTTP status of an answer; undefined for a rate limit the throttling plugin gave up on (a failure, EGITHUBAPI) */
 function status(error: unknown): number | undefined {
   if (error instanceof RequestError && isRateLimit(error)) return undefined;
-  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" ? error.status : undefined;
+  return httpStatus(error);
 }
 
 function enabled(toggle: Toggle): boolean {

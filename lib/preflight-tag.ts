@@ -6,6 +6,7 @@
 // Split in two so nothing is fetched twice: `loadTagRulesets` runs in verifyConditions (the tag name is
 // not known yet), `judgeTag` in verifyRelease (pure, no requests).
 import { matchesRefName } from "./fnmatch.js";
+import { httpStatus } from "./octokit.js";
 import { evaluateRuleset, type PushFacts, type RulesetDetails, type RulesetVerdict } from "./evaluate-rules.js";
 import type { PreflightOctokit, RulesetFetcher } from "./preflight-branch.js";
 
@@ -27,10 +28,6 @@ interface RulesetSummary {
   enforcement?: string;
 }
 
-function status(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" ? error.status : undefined;
-}
-
 export async function loadTagRulesets(opts: {
   octokit: PreflightOctokit;
   owner: string;
@@ -49,7 +46,7 @@ export async function loadTagRulesets(opts: {
       per_page: 100,
     })) as RulesetSummary[];
   } catch (error) {
-    if (status(error) === 404) return { rulesets: [], unreadable: [], defaultBranch, available: false };
+    if (httpStatus(error) === 404) return { rulesets: [], unreadable: [], defaultBranch, available: false };
     throw error;
   }
   // the summary already says target and enforcement: fetch only active tag rulesets (github-facts §1.4)
