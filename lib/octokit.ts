@@ -13,7 +13,7 @@ import debugFactory from "debug";
 import { DEBUG_NAMESPACE, PACKAGE_NAME } from "./definitions/constants.js";
 import Bottleneck from "bottleneck/light.js";
 import { READ_CONCURRENCY, RETRY_CONF, THROTTLE_CONF } from "./definitions/retry.js";
-import { getError } from "./get-error.js";
+import { getError } from "./errors/get-error.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:octokit`);
 

@@ -10,12 +10,12 @@
 // ours and still use it.
 import debugFactory from "debug";
 import { DEBUG_NAMESPACE } from "./definitions/constants.js";
-import { applyGitAuth } from "./git-auth-env.js";
+import { applyGitAuth } from "./git/git-auth-env.js";
 import { maskSecret } from "./mask-secret.js";
-import type { BotIdentity } from "./bot-identity.js";
-import type { TokenSource } from "./mint-token.js";
+import type { BotIdentity } from "./token/bot-identity.js";
+import type { TokenSource } from "./token/mint-token.js";
 import type { Logger } from "./octokit.js";
-import type { PreflightResult } from "./preflight.js";
+import type { PreflightResult } from "./preflight/preflight.js";
 import type { Env, ResolvedConfig } from "./types.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:session`);

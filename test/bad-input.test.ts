@@ -10,7 +10,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { fail, verifyConditions, verifyRelease } from "../index.js";
 import type { PluginConfig } from "../lib/types.js";
-import { refNameProblem, verifyRefName } from "../lib/verify-ref-names.js";
+import { refNameProblem, verifyRefName } from "../lib/config/verify-ref-names.js";
 import { startStandIn, type StandIn } from "./github-stand-in/index.js";
 import type { App, Repository } from "./github-stand-in/world.js";
 
@@ -174,7 +174,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  // options: wrong type or value (lib/verify-config.ts, one validator per option)
+  // options: wrong type or value (lib/config/verify-config.ts, one validator per option)
   { title: "authMethod: an unknown value", config: { authMethod: "token" }, codes: ["EINVALIDAUTHMETHOD"], message: /`authMethod`.*'token'/, details: /"app"/ },
   { title: "authMethod: a number", config: { authMethod: 1 }, codes: ["EINVALIDAUTHMETHOD"], message: /`authMethod`.*`1`/ },
   { title: "assets: true", config: { assets: true }, codes: ["EINVALIDASSETS"], message: /`true` is not allowed/ },
@@ -204,7 +204,7 @@ const CASES: Case[] = [
   { title: "GITHUB_APP_ID: the private key (swapped; never shown)", env: { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_ID: KEY_PKCS8 }, codes: ["EINVALIDAPPID"], message: /GITHUB_APP_ID/, details: /looks like a private key/ },
   { title: "GITHUB_APP_CLIENT_ID: a token (never shown)", env: { GITHUB_APP_CLIENT_ID: PAT }, codes: ["EINVALIDAPPID"], message: /GITHUB_APP_CLIENT_ID/, details: /looks like a GitHub token/ },
   { title: "GITHUB_APP_INSTALLATION_ID: not a number", env: { GITHUB_APP_INSTALLATION_ID: "install-1" }, codes: ["EINVALIDINSTALLATIONID"], message: /GITHUB_APP_INSTALLATION_ID/ },
-  // environment: the private key (lib/normalize-private-key.ts)
+  // environment: the private key (lib/token/private-key.ts)
   { title: "GITHUB_APP_PRIVATE_KEY: missing", env: { GITHUB_APP_PRIVATE_KEY: undefined }, codes: ["ENOAPPCREDENTIALS"], message: /Missing the private key/, details: /GITHUB_APP_PRIVATE_KEY not set/ },
   { title: "GITHUB_APP_PRIVATE_KEY: whitespace only (an empty secret)", env: { GITHUB_APP_PRIVATE_KEY: " \n " }, codes: ["ENOAPPCREDENTIALS"], message: /Missing the private key/, details: /GITHUB_APP_PRIVATE_KEY empty/ },
   { title: "App ID missing, key set", env: { GITHUB_APP_CLIENT_ID: undefined }, codes: ["ENOAPPCREDENTIALS"], message: /Missing the App ID/ },
@@ -222,7 +222,7 @@ const CASES: Case[] = [
   { title: "GITHUB_APP_PRIVATE_KEY: key data changed", env: { GITHUB_APP_PRIVATE_KEY: KEY_DATA_CHANGED }, codes: ["EINVALIDPRIVATEKEY"], message: /does not decode/ },
   { title: "GITHUB_APP_PRIVATE_KEY: a token pasted instead of the key", env: { GITHUB_APP_PRIVATE_KEY: PAT }, codes: ["EINVALIDPRIVATEKEY"], message: /not a PEM private key/ },
   { title: "several credentials wrong at once", env: { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_ID: "abc", GITHUB_APP_PRIVATE_KEY: CERTIFICATE, GITHUB_APP_INSTALLATION_ID: "0" }, codes: ["EINVALIDAPPID", "EINVALIDPRIVATEKEY", "EINVALIDINSTALLATIONID"], message: /GITHUB_APP_ID/ },
-  // repositoryUrl (context.options; lib/parse-github-url.ts)
+  // repositoryUrl (context.options; lib/config/parse-github-url.ts)
   { title: "repositoryUrl: not a URL", repositoryUrl: "my repository", codes: ["EINVALIDREPOSITORYURL"], message: /names no GitHub owner and repository/ },
   { title: "repositoryUrl: no owner", repositoryUrl: "https://github.com/lib.git", codes: ["EINVALIDREPOSITORYURL"], message: /'https:\/\/github\.com\/lib\.git'/ },
   { title: "repositoryUrl: too deep (a GitLab subgroup)", repositoryUrl: "https://gitlab.com/group/sub/lib.git", codes: ["EINVALIDREPOSITORYURL"], message: /names no GitHub/ },
@@ -305,7 +305,7 @@ describe("App installations that do not cover the repository (against the stand-
 // ---- branch and tag names ---------------------------------------------------------------------------
 // A branch name git refuses cannot be a remote branch, so semantic-release never hands one to a plugin;
 // a valid non-ASCII one can. Core refuses a tagFormat whose v0.0.0 rendering is not a valid ref
-// (EINVALIDTAGFORMAT, before any plugin runs). lib/verify-ref-names.ts is the plugin's own check for
+// (EINVALIDTAGFORMAT, before any plugin runs). lib/config/verify-ref-names.ts is the plugin's own check for
 // names that get through anyway (programmatic use, a tag that depends on the version).
 
 describe("branch and tag names", () => {

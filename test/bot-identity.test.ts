@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CORE_DEFAULT_IDENTITY, commitIdentityEnv, identityFor, noreplyDomain, noreplyEmail, resolveBotIdentity } from "../lib/bot-identity.js";
+import { CORE_DEFAULT_IDENTITY, commitIdentityEnv, identityFor, noreplyDomain, noreplyEmail, resolveBotIdentity } from "../lib/token/bot-identity.js";
 import { ReleaseOctokit, toOctokitOptions } from "../lib/octokit.js";
 import { startStandIn } from "./github-stand-in/index.js";
 

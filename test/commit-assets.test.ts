@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
-import { commitAssets, renderMessage, selectAssetFiles } from "../lib/commit-assets.js";
+import { commitAssets, renderMessage, selectAssetFiles } from "../lib/push/commit-assets.js";
 import { gitRepo, type TestRepo } from "./helpers/git-utils.js";
 
 const nextRelease = { version: "1.0.0", gitTag: "v1.0.0", notes: "## 1.0.0\n\n* feat", channel: null };

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { Octokit } from "@octokit/core";
 import type SemanticReleaseError from "@semantic-release/error";
-import { commitViaApi } from "../lib/commit-via-api.js";
+import { commitViaApi } from "../lib/push/commit-via-api.js";
 import { cloneInto, gitEnv, gitRepo, runGit, tokenGitEnv, type TestRepo } from "./helpers/git-utils.js";
 import { startStandIn, type StandIn } from "./github-stand-in/index.js";
 import type { App, Installation, Repository } from "./github-stand-in/world.js";

@@ -8,7 +8,7 @@ import {
   satisfiesPattern,
   type PushFacts,
   type RulesetDetails,
-} from "../lib/evaluate-rules.js";
+} from "../lib/preflight/evaluate-rules.js";
 
 const branchPush: PushFacts = { ref: "refs/heads/main", creating: false, newCommit: true, commitMode: "git" };
 const tagPush: PushFacts = { ref: "refs/tags/v1.0.0", creating: true, newCommit: true, commitMode: "git", tagName: "v1.0.0" };

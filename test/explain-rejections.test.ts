@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import { format } from "node:util";
-import { explainRejections } from "../lib/explain-rejections.js";
+import { explainRejections } from "../lib/push/explain-rejections.js";
 
 const GH013 = [
   "remote: error: GH013: Repository rule violations found for refs/heads/main.        ",

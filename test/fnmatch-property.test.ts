@@ -1,9 +1,9 @@
-// Properties of lib/fnmatch.ts on arbitrary input (fast-check): it never throws, stays fast, and
+// Properties of lib/preflight/fnmatch.ts on arbitrary input (fast-check): it never throws, stays fast, and
 // the ref_name specials behave as GitHub documents them (github-facts §1.3/§1.4).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { fnmatch, matchesRefName } from "../lib/fnmatch.js";
+import { fnmatch, matchesRefName } from "../lib/preflight/fnmatch.js";
 
 // Strings rich in the characters the matcher treats specially, plus arbitrary ones.
 const globChar = fc.constantFrom("*", "**", "**/", "?", "[", "]", "!", "^", "-", "\\", "/", ".", "a", "b", "{", ",", "}");

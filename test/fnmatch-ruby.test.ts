@@ -1,10 +1,10 @@
-// Compares lib/fnmatch.ts with the reference it ports: Ruby's File.fnmatch(p, s, File::FNM_PATHNAME)
+// Compares lib/preflight/fnmatch.ts with the reference it ports: Ruby's File.fnmatch(p, s, File::FNM_PATHNAME)
 // (github-facts §1.4). Pairs are generated deterministically from a seeded PRNG; one ruby process
 // answers them all. Ruby is required: CI's .ci/run installs it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { fnmatch } from "../lib/fnmatch.js";
+import { fnmatch } from "../lib/preflight/fnmatch.js";
 
 const SEED = 0x5eed_f17e;
 const PAIRS = 4000;
@@ -185,7 +185,7 @@ test(`fnmatch agrees with Ruby File.fnmatch(p, s, File::FNM_PATHNAME) on ${PAIRS
     maxBuffer: 64 * 1024 * 1024,
   });
   if (run.error && (run.error as NodeJS.ErrnoException).code === "ENOENT") {
-    assert.fail("ruby is not installed: this test compares lib/fnmatch.ts with Ruby's File.fnmatch. Install Ruby (e.g. `apt-get install ruby`; CI's .ci/run installs it).");
+    assert.fail("ruby is not installed: this test compares lib/preflight/fnmatch.ts with Ruby's File.fnmatch. Install Ruby (e.g. `apt-get install ruby`; CI's .ci/run installs it).");
   }
   assert.ifError(run.error);
   assert.equal(run.status, 0, `ruby exited with ${run.status}: ${run.stderr}`);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fnmatch, matchesRefName } from "../lib/fnmatch.js";
+import { fnmatch, matchesRefName } from "../lib/preflight/fnmatch.js";
 
 function check(pattern: string, cases: Record<string, boolean>): void {
   for (const [path, expected] of Object.entries(cases)) {

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyGitAuth, extraHeaderKey, gitAuthEntries } from "../lib/git-auth-env.js";
+import { applyGitAuth, extraHeaderKey, gitAuthEntries } from "../lib/git/git-auth-env.js";
 import { persistCheckoutCredentials } from "./github-stand-in/checkout.js";
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");

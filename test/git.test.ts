@@ -12,7 +12,7 @@ import {
   revParse,
   scrubUrls,
   tag,
-} from "../lib/git.js";
+} from "../lib/git/git.js";
 import { gitRepo, type TestRepo } from "./helpers/git-utils.js";
 
 describe("git wrappers", () => {

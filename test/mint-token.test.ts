@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import type SemanticReleaseError from "@semantic-release/error";
-import { createTokenSource, missingPermissions, permissionsToRequest, type TokenSource } from "../lib/mint-token.js";
+import { createTokenSource, missingPermissions, permissionsToRequest, type TokenSource } from "../lib/token/mint-token.js";
 import type { Logger } from "../lib/octokit.js";
 import type { Permissions, ResolvedConfig } from "../lib/types.js";
 import { startStandIn, type StandIn } from "./github-stand-in/index.js";

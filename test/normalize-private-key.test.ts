@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey, generateKeyPairSync, createSign, createVerify } from "node:crypto";
-import { normalizePrivateKey } from "../lib/normalize-private-key.js";
+import { normalizePrivateKey } from "../lib/token/private-key.js";
 
 // Keys are generated at run time: nothing for secret scanners to find in the repository.
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { format } from "node:util";
 import { RequestError } from "@octokit/request-error";
-import { createTokenSource } from "../lib/mint-token.js";
+import { createTokenSource } from "../lib/token/mint-token.js";
 import { ReleaseOctokit, USER_AGENT, VERSION, apiFailure, toOctokitOptions, type Logger } from "../lib/octokit.js";
 import { APP_RETRY_CONF } from "../lib/definitions/retry.js";
 import type { ResolvedConfig } from "../lib/types.js";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseGitHubUrl } from "../lib/parse-github-url.js";
+import { parseGitHubUrl } from "../lib/config/parse-github-url.js";
 
 const parsed: Array<[url: string, owner: string, repo: string]> = [
   ["https://github.com/owner/repo.git", "owner", "repo"],

@@ -6,7 +6,7 @@ import {
   parseBypassNotice,
   parsePushRejection,
   parseRefStatuses,
-} from "../lib/parse-push-rejection.js";
+} from "../lib/push/parse-push-rejection.js";
 
 const PAD = "        "; // sideband "dumb suffix" (semantic-release-internals §8.4)
 

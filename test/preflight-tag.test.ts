@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { judgeTag, sampleTags, type LoadedTagRulesets } from "../lib/preflight-tag.js";
-import type { RulesetDetails } from "../lib/evaluate-rules.js";
+import { judgeTag, sampleTags, type LoadedTagRulesets } from "../lib/preflight/tag.js";
+import type { RulesetDetails } from "../lib/preflight/evaluate-rules.js";
 
 const ruleset = (id: number, include: string[], exclude: string[] = []): RulesetDetails => ({
   id,

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { startStandIn, type StandIn } from "./github-stand-in/index.js";
 import type { App, Installation, Repository } from "./github-stand-in/world.js";
 import { ReleaseOctokit, toOctokitOptions } from "../lib/octokit.js";
-import { finishPreflight, runPreflight, type PreflightOptions } from "../lib/preflight.js";
+import { finishPreflight, runPreflight, type PreflightOptions } from "../lib/preflight/preflight.js";
 import type { Permissions } from "../lib/types.js";
 
 let standIn: StandIn;

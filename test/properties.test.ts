@@ -10,10 +10,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { parseApiRejection, parseBypassNotice, parsePushRejection, parseRefStatuses } from "../lib/parse-push-rejection.js";
-import { refNameProblem } from "../lib/verify-ref-names.js";
-import { normalizePrivateKey } from "../lib/normalize-private-key.js";
-import { parseGitHubUrl } from "../lib/parse-github-url.js";
+import { parseApiRejection, parseBypassNotice, parsePushRejection, parseRefStatuses } from "../lib/push/parse-push-rejection.js";
+import { refNameProblem } from "../lib/config/verify-ref-names.js";
+import { normalizePrivateKey } from "../lib/token/private-key.js";
+import { parseGitHubUrl } from "../lib/config/parse-github-url.js";
 
 const PARSERS = { parsePushRejection, parseBypassNotice, parseRefStatuses, parseApiRejection } as const;
 const PAD = " ".repeat(8); // the sideband's "dumb suffix" (semantic-release-internals §8.4)

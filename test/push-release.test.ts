@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import type SemanticReleaseError from "@semantic-release/error";
-import { pushRelease } from "../lib/push-release.js";
+import { pushRelease } from "../lib/push/push-release.js";
 import { cloneInto, gitEnv, gitRepo, runGit, tokenGitEnv, type TestRepo } from "./helpers/git-utils.js";
 import { startStandIn, type StandIn } from "./github-stand-in/index.js";
 import type { App, Repository } from "./github-stand-in/world.js";

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, it } from "node:test";
-import { ERRORS, type ErrorCode } from "../lib/definitions/errors.js";
+import { ERRORS, type ErrorCode } from "../lib/errors/catalog.js";
 import { HOMEPAGE } from "../lib/definitions/constants.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
@@ -58,7 +58,7 @@ describe("README", () => {
   });
 
   it("resolves every README anchor named in the error catalog's source", () => {
-    const dir = new URL("../lib/definitions/errors/", import.meta.url);
+    const dir = new URL("../lib/errors/", import.meta.url);
     const named = readdirSync(dir).flatMap((file) => {
       const source = readFileSync(new URL(file, dir), "utf8");
       return [...source.matchAll(/linkify\("([a-z0-9-]+)"\)|link: \["[^"]+", "([a-z0-9-]+)"\]/g)].map((m) => m[1] ?? m[2]!);

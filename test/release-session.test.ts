@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import { ReleaseSession } from "../lib/release-session.js";
-import type { TokenSource } from "../lib/mint-token.js";
+import type { TokenSource } from "../lib/token/mint-token.js";
 import type { ResolvedConfig } from "../lib/types.js";
 
 const config = (overrides: Partial<ResolvedConfig> = {}) =>

@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { renderReport, type ReportInput } from "../lib/report.js";
-import type { PreflightResult } from "../lib/preflight.js";
-import type { RulesetVerdict } from "../lib/evaluate-rules.js";
-import { getError } from "../lib/get-error.js";
+import { renderReport, type ReportInput } from "../lib/preflight/report.js";
+import type { PreflightResult } from "../lib/preflight/preflight.js";
+import type { RulesetVerdict } from "../lib/preflight/evaluate-rules.js";
+import { getError } from "../lib/errors/get-error.js";
 
 function verdict(overrides: Partial<RulesetVerdict>): RulesetVerdict {
   return {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveConfig, deriveApiUrl, DEFAULT_MESSAGE } from "../lib/resolve-config.js";
+import { resolveConfig, deriveApiUrl, DEFAULT_MESSAGE } from "../lib/config/resolve-config.js";
 import type { Env, PluginConfig, ResolvedConfig } from "../lib/types.js";
 
 // PEM armor lines are written `KEY${"-----"}` so that no source file holds a private-key header (secret scanners).

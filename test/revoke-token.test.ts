@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { format } from "node:util";
 import type { Logger } from "../lib/octokit.js";
-import { revokeToken } from "../lib/revoke-token.js";
+import { revokeToken } from "../lib/token/revoke-token.js";
 import { startStandIn } from "./github-stand-in/index.js";
 
 const FAST = { retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } };

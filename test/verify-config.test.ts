@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import { verifyConfig } from "../lib/verify-config.js";
+import { verifyConfig } from "../lib/config/verify-config.js";
 import type { Env } from "../lib/types.js";
 
 // Secrets made up at run time; the assertions check that none of them reaches an error.
@@ -33,7 +33,7 @@ function assertNoSecret(error: ErrorShape): void {
   }
 }
 
-/** details = Expected, Found, Fix, link (lib/definitions/errors/config.ts). */
+/** details = Expected, Found, Fix, link (lib/errors/config.ts). */
 function assertDetails(error: ErrorShape, { expected, found, fix, anchor }: { expected: RegExp; found: RegExp; fix: RegExp; anchor: string }): void {
   const [expectedPart = "", foundPart = "", fixPart = "", linkPart = ""] = (error.details ?? "").split("\n\n");
   assert.match(expectedPart, /^\*\*Expected:\*\* /);

@@ -1,6 +1,6 @@
 // Hardening (issue #5), faults: every request the plugin makes meets 502/503/504 and secondary rate
 // limits (403 with retry-after, 429) and the release still succeeds, retried by @octokit/plugin-retry
-// and @octokit/plugin-throttling (lib/octokit.ts) and, for git, by lib/push-release.ts once when
+// and @octokit/plugin-throttling (lib/octokit.ts) and, for git, by lib/push/push-release.ts once when
 // nothing can have landed. A request that keeps failing ends in an error that names it.
 // Faults are queued with the stand-in's failNext(); git faults are queued only once our plugin has
 // started (core's own `git push --dry-run` probe runs before any plugin and must not eat them).

@@ -1,6 +1,6 @@
 // Rules, rulesets, branches and classic protection (github-facts §1, §9). Which rulesets apply
 // and who can bypass them comes from helper B's rules engine (rules.ts).
-import { fnmatch } from "../../lib/fnmatch.js";
+import { fnmatch } from "../../lib/preflight/fnmatch.js";
 import {
   accessRepo,
   appJson,

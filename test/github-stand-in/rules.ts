@@ -3,7 +3,7 @@
 // Used by the REST endpoints (helper A) and by the git hooks (git-http.ts). Facts are cited from
 // ../../../shared/reference/github-facts.md.
 import { execFileSync } from "node:child_process";
-import { fnmatch } from "../../lib/fnmatch.js";
+import { fnmatch } from "../../lib/preflight/fnmatch.js";
 import {
   GITHUB_ACTIONS_APP_ID,
   World,
@@ -82,7 +82,7 @@ function refPatternMatches(pattern: string, ref: string, repo: Repository): bool
   if (pattern === "~ALL") return true;
   if (pattern === "~DEFAULT_BRANCH") return ref === `refs/heads/${repo.defaultBranch}`;
   // github-facts §1.4: API patterns are full refs (`refs/heads/release/*`); a bare `main` matches
-  // nothing. The same rule as the plugin's matchesRefName (lib/fnmatch.ts), so stand-in and
+  // nothing. The same rule as the plugin's matchesRefName (lib/preflight/fnmatch.ts), so stand-in and
   // preflight agree on which rulesets apply.
   return fnmatch(pattern, ref);
 }

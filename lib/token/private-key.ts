@@ -3,8 +3,8 @@
 // material never reaches a message (DESIGN.md, "Errors").
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import type SemanticReleaseError from "@semantic-release/error";
-import { getError } from "./get-error.js";
-import type { PrivateKeyProblem } from "./definitions/errors/config.js";
+import { getError } from "../errors/get-error.js";
+import type { PrivateKeyProblem } from "../errors/config.js";
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 const BEGIN_LINE = /-----BEGIN ([A-Z0-9 ]+)-----/;

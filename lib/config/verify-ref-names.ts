@@ -6,7 +6,7 @@
 // with a raw error, after the release commit was made. This is git's own rule set
 // (`git help check-ref-format`, refs.c check_refname_component), as a pure function: no spawn.
 import type SemanticReleaseError from "@semantic-release/error";
-import { getError } from "./get-error.js";
+import { getError } from "../errors/get-error.js";
 
 /** Why `name` (a short branch or tag name, without refs/heads/ or refs/tags/) is not a valid ref name; undefined when it is. */
 export function refNameProblem(name: unknown): string | undefined {

@@ -6,9 +6,9 @@ import type { Octokit } from "@octokit/core";
 import type { PaginateInterface } from "@octokit/plugin-paginate-rest";
 import { RequestError } from "@octokit/request-error";
 import debugFactory from "debug";
-import { DEBUG_NAMESPACE } from "./definitions/constants.js";
-import { READ_CONCURRENCY } from "./definitions/retry.js";
-import { httpStatus, isRateLimit } from "./octokit.js";
+import { DEBUG_NAMESPACE } from "../definitions/constants.js";
+import { READ_CONCURRENCY } from "../definitions/retry.js";
+import { httpStatus, isRateLimit } from "../octokit.js";
 import type { Rule, RulesetDetails } from "./evaluate-rules.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:preflight`);

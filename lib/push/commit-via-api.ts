@@ -8,10 +8,10 @@ import { lstat, readlink } from "node:fs/promises";
 import { join, posix } from "node:path";
 import type { Octokit } from "@octokit/core";
 import type SemanticReleaseError from "@semantic-release/error";
-import { getError } from "./get-error.js";
-import { catBlob, fetch, git, hashObject, resetSoft, revParse, scrubUrls, showPrefix, treeOf, type GitOptions } from "./git.js";
+import { getError } from "../errors/get-error.js";
+import { catBlob, fetch, git, hashObject, resetSoft, revParse, scrubUrls, showPrefix, treeOf, type GitOptions } from "../git/git.js";
 import { parseApiRejection } from "./parse-push-rejection.js";
-import type { Env } from "./types.js";
+import type { Env } from "../types.js";
 
 export interface CommitViaApiOptions {
   octokit: Octokit;

@@ -4,8 +4,8 @@
 // value is shown through `show` (util.inspect, depth 2); a secret is only ever described by its state
 // (`VarState`) or its shape, never shown.
 import { inspect } from "node:util";
-import type { ErrorDefinition } from "../errors.js";
-import { linkify } from "../constants.js";
+import type { ErrorDefinition } from "./catalog.js";
+import { linkify } from "../definitions/constants.js";
 
 /** What may be said about a secret env variable. The template literal type keeps values out. */
 export type VarState = "not set" | "empty" | `set (${number} characters)`;

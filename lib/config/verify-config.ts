@@ -6,12 +6,12 @@
 import { isAbsolute, posix, win32 } from "node:path";
 import template from "lodash-es/template.js"; // the one function, not the 600-module barrel (bench line 4/5: ~300 ms, ~20 MB)
 import type SemanticReleaseError from "@semantic-release/error";
-import { getError } from "./get-error.js";
-import { APP_PERMISSIONS } from "./definitions/app-permissions.js";
-import { describeSecret } from "./definitions/errors/config.js";
-import { normalizePrivateKey } from "./normalize-private-key.js";
+import { getError } from "../errors/get-error.js";
+import { APP_PERMISSIONS } from "../token/app-permissions.js";
+import { describeSecret } from "../errors/config.js";
+import { normalizePrivateKey } from "../token/private-key.js";
 import { appIdFrom } from "./resolve-config.js";
-import type { Env, PluginConfig } from "./types.js";
+import type { Env, PluginConfig } from "../types.js";
 
 type Validator = (value: unknown, env: Env) => SemanticReleaseError | undefined;
 

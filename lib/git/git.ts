@@ -5,7 +5,7 @@
 // of URL userinfo, because a failed command's argv is the classic leak
 // (semantic-release-internals §8.6).
 import { execFile } from "node:child_process";
-import type { Env } from "./types.js";
+import type { Env } from "../types.js";
 
 export interface GitOptions {
   cwd: string;

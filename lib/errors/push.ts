@@ -1,8 +1,8 @@
 // Error definitions: see ../errors.ts. Each entry: (context) => ({ message, details }).
-// Codes of the prepare step: the atomic push (lib/push-release.ts) and the API commit
-// (lib/commit-via-api.ts). Texts GitHub sends back: github-facts §3.
-import type { ErrorDefinition } from "../errors.js";
-import { linkify } from "../constants.js";
+// Codes of the prepare step: the atomic push (lib/push/push-release.ts) and the API commit
+// (lib/push/commit-via-api.ts). Texts GitHub sends back: github-facts §3.
+import type { ErrorDefinition } from "./catalog.js";
+import { linkify } from "../definitions/constants.js";
 
 /** How the release reached GitHub. */
 export type PushVia = "git" | "api";

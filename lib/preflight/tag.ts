@@ -1,14 +1,14 @@
 // The rulesets that apply to the release tag. GitHub has no rules endpoint for tags (github-facts
 // §1.4), so: `GET /repos/{o}/{r}/rulesets?targets=tag&includes_parents=true` (paginated, Metadata:
 // read), fetch each active one (shared, cached fetcher), and match `conditions.ref_name` against
-// `refs/tags/<tag>` with Ruby fnmatch semantics (lib/fnmatch.ts).
+// `refs/tags/<tag>` with Ruby fnmatch semantics (lib/preflight/fnmatch.ts).
 //
 // Split in two so nothing is fetched twice: `loadTagRulesets` runs in verifyConditions (the tag name is
 // not known yet), `judgeTag` in verifyRelease (pure, no requests).
 import { matchesRefName } from "./fnmatch.js";
-import { httpStatus } from "./octokit.js";
+import { httpStatus } from "../octokit.js";
 import { evaluateRuleset, type PushFacts, type RulesetDetails, type RulesetVerdict } from "./evaluate-rules.js";
-import type { PreflightOctokit, RulesetFetcher } from "./preflight-branch.js";
+import type { PreflightOctokit, RulesetFetcher } from "./branch.js";
 
 export interface LoadedTagRulesets {
   /** active tag rulesets with their details */

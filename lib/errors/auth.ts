@@ -3,9 +3,9 @@
 // EINVALIDPRIVATEKEY are config errors (./config.ts). details = what was expected, what was found,
 // the fix, then a README link (STYLE.md §3). No context field ever carries a token, JWT or key:
 // only IDs, slugs, logins, permission names, statuses and GitHub's own error messages.
-import type { ErrorDefinition } from "../errors.js";
-import type { Permissions } from "../../types.js";
-import { linkify } from "../constants.js";
+import type { ErrorDefinition } from "./catalog.js";
+import type { Permissions } from "../types.js";
+import { linkify } from "../definitions/constants.js";
 
 type AccountType = "User" | "Organization" | string;
 

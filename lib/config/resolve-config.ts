@@ -2,8 +2,8 @@
 // logging, no validation (verify-config.ts does that). Precedence: option, then env, then default
 // (DESIGN.md, "Environment" and "Options"). An env variable set to "" counts as unset: GitHub Actions
 // expands a missing secret or variable to an empty string.
-import type { AuthMethod, Env, PluginConfig, ResolvedConfig } from "./types.js";
-import { DEFAULT_MESSAGE } from "./definitions/constants.js";
+import type { AuthMethod, Env, PluginConfig, ResolvedConfig } from "../types.js";
+import { DEFAULT_MESSAGE } from "../definitions/constants.js";
 
 export const DEFAULT_ASSETS: readonly string[] = ["CHANGELOG.md", "package.json", "package-lock.json", "npm-shrinkwrap.json"];
 // Same default as @semantic-release/git, so this plugin is a drop-in replacement (DESIGN.md, "Options").

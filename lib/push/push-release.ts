@@ -4,8 +4,8 @@
 // commit; its own `git push --tags` is then a no-op, and a kept tag makes core's `git tag` fail).
 // Auth travels in env (GIT_CONFIG_*); `remoteUrl` carries no credentials and none are added.
 import type SemanticReleaseError from "@semantic-release/error";
-import { getError } from "./get-error.js";
-import { GitError, deleteTag, head, lsRemote, push, revParse, scrubUrls, tag as createTag, type GitOptions } from "./git.js";
+import { getError } from "../errors/get-error.js";
+import { GitError, deleteTag, head, lsRemote, push, revParse, scrubUrls, tag as createTag, type GitOptions } from "../git/git.js";
 import {
   parseBypassNotice,
   parsePushRejection,
@@ -13,7 +13,7 @@ import {
   type BypassNotice,
   type RefStatus,
 } from "./parse-push-rejection.js";
-import type { Env } from "./types.js";
+import type { Env } from "../types.js";
 
 export interface PushReleaseOptions {
   cwd: string;

@@ -13,12 +13,12 @@ import { createAppAuth, type InstallationAccessTokenAuthentication } from "@octo
 import { RequestError } from "@octokit/request-error";
 import SemanticReleaseError from "@semantic-release/error";
 import debugFactory from "debug";
-import { DEBUG_NAMESPACE, GITHUB_ACTIONS_BOT, PACKAGE_NAME, TOKEN_REFRESH_MARGIN_MS } from "./definitions/constants.js";
-import { appPermissionsUrl, formatPermissions } from "./definitions/errors/auth.js";
-import { APP_RETRY_CONF, NEW_TOKEN_401_BASE_DELAY_MS, NEW_TOKEN_401_WINDOW_MS } from "./definitions/retry.js";
+import { DEBUG_NAMESPACE, GITHUB_ACTIONS_BOT, PACKAGE_NAME, TOKEN_REFRESH_MARGIN_MS } from "../definitions/constants.js";
+import { appPermissionsUrl, formatPermissions } from "../errors/auth.js";
+import { APP_RETRY_CONF, NEW_TOKEN_401_BASE_DELAY_MS, NEW_TOKEN_401_WINDOW_MS } from "../definitions/retry.js";
 import { identityFor, resolveBotIdentity, type BotIdentity } from "./bot-identity.js";
-import { getError } from "./get-error.js";
-import { normalizePrivateKey } from "./normalize-private-key.js";
+import { getError } from "../errors/get-error.js";
+import { normalizePrivateKey } from "./private-key.js";
 import {
   ReleaseOctokit,
   apiFailure,
@@ -29,9 +29,9 @@ import {
   type ReleaseOctokitInstance,
   type RetryOverrides,
   type ThrottleOverrides,
-} from "./octokit.js";
+} from "../octokit.js";
 import { revokeToken } from "./revoke-token.js";
-import type { Permissions, ResolvedConfig } from "./types.js";
+import type { Permissions, ResolvedConfig } from "../types.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:mint-token`);
 

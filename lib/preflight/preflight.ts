@@ -7,14 +7,14 @@
 // branch itself (Contents: read) in parallel; then the ruleset details (bounded concurrency, each id
 // once) and the classic protection details (Administration: read, only when classic protection is on).
 import type SemanticReleaseError from "@semantic-release/error";
-import { getError } from "./get-error.js";
-import { GITHUB_ACTIONS_BOT } from "./definitions/constants.js";
-import type { BlockingRulesetContext } from "./definitions/errors/rules.js";
+import { getError } from "../errors/get-error.js";
+import { GITHUB_ACTIONS_BOT } from "../definitions/constants.js";
+import type { BlockingRulesetContext } from "../errors/rules.js";
 import { evaluateRuleset, type CommitFacts, type FileFacts, type PushFacts, type RulesetVerdict } from "./evaluate-rules.js";
-import { createRulesetFetcher, loadBranchRulesets, RULESET_FETCH_CONCURRENCY, type BranchRulesets, type PreflightOctokit } from "./preflight-branch.js";
-import { judgeTag, loadTagRulesets, tagRulesetsFor, type LoadedTagRulesets, type TagJudgement } from "./preflight-tag.js";
-import { judgeClassicProtection, loadClassicProtection, type ClassicProtectionData, type ClassicVerdict } from "./preflight-classic.js";
-import type { AuthMethod, Permissions } from "./types.js";
+import { createRulesetFetcher, loadBranchRulesets, RULESET_FETCH_CONCURRENCY, type BranchRulesets, type PreflightOctokit } from "./branch.js";
+import { judgeTag, loadTagRulesets, tagRulesetsFor, type LoadedTagRulesets, type TagJudgement } from "./tag.js";
+import { judgeClassicProtection, loadClassicProtection, type ClassicProtectionData, type ClassicVerdict } from "./classic.js";
+import type { AuthMethod, Permissions } from "../types.js";
 
 export interface PreflightOptions {
   octokit: PreflightOctokit;

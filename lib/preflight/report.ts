@@ -3,7 +3,7 @@
 // Pure: the caller logs it. Never shows a token, only its permissions and expiry.
 import type { PreflightResult } from "./preflight.js";
 import type { RulesetVerdict } from "./evaluate-rules.js";
-import type { AuthMethod, Permissions } from "./types.js";
+import type { AuthMethod, Permissions } from "../types.js";
 
 export interface ReportInput {
   method: AuthMethod;

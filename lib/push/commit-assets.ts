@@ -6,9 +6,9 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, join, posix, relative, resolve } from "node:path";
 import template from "lodash-es/template.js";
 import micromatch from "micromatch";
-import { add, commit, modifiedFiles, type GitOptions } from "./git.js";
-import type { Env } from "./types.js";
-import { DEFAULT_MESSAGE } from "./definitions/constants.js";
+import { add, commit, modifiedFiles, type GitOptions } from "../git/git.js";
+import type { Env } from "../types.js";
+import { DEFAULT_MESSAGE } from "../definitions/constants.js";
 
 export interface CommitIdentity {
   name: string;

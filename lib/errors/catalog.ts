@@ -1,10 +1,10 @@
 // The error catalog: code → (context) → { message, details }. Split by concern into
 // ./errors/*.ts (each file one family of codes); this file is the one map the rest of the
 // plugin uses. Pattern from semantic-release/github/lib/definitions/errors.js (STYLE.md §3).
-import { CONFIG_ERRORS } from "./errors/config.js";
-import { AUTH_ERRORS } from "./errors/auth.js";
-import { RULES_ERRORS } from "./errors/rules.js";
-import { PUSH_ERRORS } from "./errors/push.js";
+import { CONFIG_ERRORS } from "./config.js";
+import { AUTH_ERRORS } from "./auth.js";
+import { RULES_ERRORS } from "./rules.js";
+import { PUSH_ERRORS } from "./push.js";
 
 export interface ErrorDefinition {
   /** one line: what is wrong */

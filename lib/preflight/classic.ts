@@ -4,9 +4,9 @@
 // protected branch gives a warning naming the permission. `loadClassicProtection` makes the requests,
 // `judgeClassicProtection` is pure (the commit mode may be settled later).
 import { RequestError } from "@octokit/request-error";
-import { httpStatus, isRateLimit } from "./octokit.js";
-import type { AuthMethod, Permissions } from "./types.js";
-import type { PreflightOctokit } from "./preflight-branch.js";
+import { httpStatus, isRateLimit } from "../octokit.js";
+import type { AuthMethod, Permissions } from "../types.js";
+import type { PreflightOctokit } from "./branch.js";
 
 /** The parts of the `protected-branch` schema this plugin reads; the stand-in's bare booleans are accepted too. */
 interface ProtectionResponse {

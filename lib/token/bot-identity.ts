@@ -1,6 +1,6 @@
 // The release commit's identity: the App's bot user, unless the user chose one
 // (DESIGN.md "Environment"; STYLE.md §6; github-facts §6.1 "Bot identity", §12 GHES).
-import type { ReleaseOctokitInstance } from "./octokit.js";
+import type { ReleaseOctokitInstance } from "../octokit.js";
 
 export interface BotIdentity {
   /** `<slug>[bot]` */

@@ -1,5 +1,5 @@
 import SemanticReleaseError from "@semantic-release/error";
-import { ERRORS, type ErrorCode } from "./definitions/errors.js";
+import { ERRORS, type ErrorCode } from "./catalog.js";
 
 /** Build the SemanticReleaseError for `code`; the context shape is checked against the catalog. */
 export function getError<C extends ErrorCode>(code: C, ...ctx: Parameters<(typeof ERRORS)[C]>): SemanticReleaseError {

@@ -1,8 +1,8 @@
 // Error definitions: see ../errors.ts. Each entry: (context) => ({ message, details }).
 // The preflight errors (DESIGN.md "Preflight"): each names the ruleset or protection setting, where it
 // is configured, the rules that would refuse the push, the actor that would push, and the fix.
-import type { ErrorDefinition } from "../errors.js";
-import { linkify } from "../constants.js";
+import type { ErrorDefinition } from "./catalog.js";
+import { linkify } from "../definitions/constants.js";
 
 /** What every ruleset error is told about the ruleset that blocks. */
 export interface BlockingRulesetContext {

@@ -3,7 +3,7 @@
 // token is skipped, and a failure is a warning, never an error (the release itself is done).
 import { createHash } from "node:crypto";
 import { RequestError } from "@octokit/request-error";
-import { ReleaseOctokit, githubMessage, toOctokitOptions, type Logger, type RetryOverrides, type ThrottleOverrides } from "./octokit.js";
+import { ReleaseOctokit, githubMessage, toOctokitOptions, type Logger, type RetryOverrides, type ThrottleOverrides } from "../octokit.js";
 
 export type RevokeResult = "revoked" | "expired" | "failed";
 

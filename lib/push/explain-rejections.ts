@@ -1,9 +1,9 @@
 // fail: GH013/GH006 rejections that reached semantic-release through other plugins' errors (for
 // example @semantic-release/git's branch push, or a publish step), explained in words a release
 // engineer can act on. Our own EPUSHREJECTED already carries this explanation.
-import { linkify } from "./definitions/constants.js";
+import { linkify } from "../definitions/constants.js";
 import { parsePushRejection } from "./parse-push-rejection.js";
-import type { Logger } from "./octokit.js";
+import type { Logger } from "../octokit.js";
 
 interface ErrorLike {
   code?: unknown;
