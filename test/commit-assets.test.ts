@@ -30,21 +30,16 @@ describe("commitAssets", () => {
     assert.equal(await repo.git("status", "--porcelain"), "?? other.txt");
   });
 
-  it("applies the bot identity to author and committer", async () => {
+  it("takes author and committer from the env it is given: the App's bot for both", async () => {
     repo = await gitRepo();
     await repo.write({ "CHANGELOG.md": "x" });
-    await commitAssets({
-      ...base(),
-      assets: ["CHANGELOG.md"],
-      identity: { name: "release-app[bot]", email: "41+release-app[bot]@users.noreply.github.com" },
-    });
-    assert.equal(
-      await repo.git("log", "-1", "--format=%an <%ae>|%cn <%ce>"),
-      "release-app[bot] <41+release-app[bot]@users.noreply.github.com>|release-app[bot] <41+release-app[bot]@users.noreply.github.com>",
-    );
+    const bot = { name: "release-app[bot]", email: "41+release-app[bot]@users.noreply.github.com" };
+    const env = { ...repo.env, GIT_AUTHOR_NAME: bot.name, GIT_AUTHOR_EMAIL: bot.email, GIT_COMMITTER_NAME: bot.name, GIT_COMMITTER_EMAIL: bot.email };
+    await commitAssets({ ...base(), env, assets: ["CHANGELOG.md"] });
+    assert.equal(await repo.git("log", "-1", "--format=%an <%ae>|%cn <%ce>"), `${bot.name} <${bot.email}>|${bot.name} <${bot.email}>`);
   });
 
-  it("without identity, the env decides (the user's explicit GIT_AUTHOR_*)", async () => {
+  it("an explicit GIT_AUTHOR_* alone sets the author; the committer stays git's configured user", async () => {
     repo = await gitRepo();
     await repo.write({ "CHANGELOG.md": "x" });
     await commitAssets({ ...base(), env: { ...repo.env, GIT_AUTHOR_NAME: "Jane", GIT_AUTHOR_EMAIL: "jane@example.com" }, assets: ["CHANGELOG.md"] });

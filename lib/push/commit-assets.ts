@@ -10,11 +10,6 @@ import { add, commit, modifiedFiles, type GitOptions } from "../git/git.js";
 import type { Env } from "../types.js";
 import { DEFAULT_MESSAGE } from "../definitions/constants.js";
 
-export interface CommitIdentity {
-  name: string;
-  email: string;
-}
-
 export interface ReleaseInfo {
   version: string;
   gitTag: string;
@@ -78,17 +73,6 @@ export async function selectAssetFiles(assets: string[] | false, options: GitOpt
   return [...selected];
 }
 
-/** Env entries that make `identity` the author and committer of one command. */
-export function identityEnv(identity: CommitIdentity | undefined): Env {
-  if (!identity) return {};
-  return {
-    GIT_AUTHOR_NAME: identity.name,
-    GIT_AUTHOR_EMAIL: identity.email,
-    GIT_COMMITTER_NAME: identity.name,
-    GIT_COMMITTER_EMAIL: identity.email,
-  };
-}
-
 export interface CommitAssetsOptions {
   assets: string[] | false;
   message: string | undefined;
@@ -97,9 +81,8 @@ export interface CommitAssetsOptions {
   lastRelease: Record<string, unknown> | undefined;
   nextRelease: ReleaseInfo;
   cwd: string;
+  /** git's environment; its GIT_AUTHOR_* / GIT_COMMITTER_* entries make the author and committer (the App's bot, or the user's explicit identity) */
   env: Env;
-  /** author and committer of the release commit (the App's bot), for this commit only; undefined = whatever env says (the user's explicit GIT_AUTHOR_*) */
-  identity?: CommitIdentity;
   logger?: { log(message: string, ...args: unknown[]): void };
 }
 
@@ -118,6 +101,6 @@ export async function commitAssets(options: CommitAssetsOptions): Promise<{ comm
     lastRelease: options.lastRelease,
     nextRelease: options.nextRelease,
   });
-  await commit(message, { cwd: options.cwd, env: { ...options.env, ...identityEnv(options.identity) } });
+  await commit(message, gitOptions);
   return { committed: true, files };
 }
