@@ -108,6 +108,28 @@ Fix: run the release again on the new tip of \`${ctx.branch}\` (a CI re-run chec
 See [EREMOTEAHEAD](${linkify("eremoteahead")}).`,
   }),
 
+  EGITAUTHOVERRIDDEN: (ctx: {
+    remoteUrl: string;
+    /** where a `url.<base>.insteadOf` sends the push instead, if anywhere */
+    rewrittenTo?: string | undefined;
+    /** `key (origin)` of every extraheader / insteadOf entry git sees (values never shown) */
+    origins: string[];
+  }): ErrorDefinition => ({
+    message: `git would not push to ${ctx.remoteUrl} with the App token: another credential in the git configuration wins.`,
+    details: `The release push was expected to go to \`${ctx.remoteUrl}\` with the App token, the credential the preflight approved. ${
+      ctx.rewrittenTo
+        ? `A \`url.<base>.insteadOf\` entry rewrites that URL to \`${ctx.rewrittenTo}\`, so git would push there with whatever credential that URL uses.`
+        : "git's configuration has an `http.<url>.extraheader` entry that git would send instead of the App token's header."
+    }
+
+Entries git sees (key and where it is set, the plugin's own among them as "command line"; values are not shown):
+${ctx.origins.length > 0 ? ctx.origins.map((entry) => `- \`${entry}\``).join("\n") : "- (none outside the plugin's own entries)"}
+
+Nothing was pushed. Fix: remove the entry that targets this repository (\`git config --unset-all <key>\` in the file named above, or the \`-c\`/\`GIT_CONFIG_*\` setting that adds it). A header persisted by \`actions/checkout\` is not a problem: the plugin replaces it; a more specific one or a URL rewrite is.
+
+See [EGITAUTHOVERRIDDEN](${linkify("egitauthoverridden")}).`,
+  }),
+
   ETAGEXISTS: (ctx: {
     tag: string;
     /** commit the existing tag points to, when known */
