@@ -1,6 +1,5 @@
 // Rules, rulesets, branches and classic protection (github-facts §1, §9). Which rulesets apply
 // and who can bypass them comes from helper B's rules engine (rules.ts).
-import { fnmatch } from "../../lib/preflight/fnmatch.js";
 import {
   accessRepo,
   appJson,
@@ -16,24 +15,16 @@ import {
   validationFailed,
 } from "./rest-common.js";
 import { commitJson, readCommit, resolveRef } from "./rest-git.js";
-import { currentUserCanBypass, rulesetsForRef, rulesForBranch } from "./rules.js";
+import { currentUserCanBypass, orgRulesetCoversRepository, rulesetsForRef, rulesForBranch } from "./rules.js";
 import { levelCovers, tokenReaches } from "./tokens.js";
 import type { Repository, Ruleset } from "./world.js";
-
-/** an organization ruleset applies to the repository (its repository_name condition matches) */
-function orgRulesetApplies(repo: Repository, ruleset: Ruleset): boolean {
-  const cond = ruleset.conditions.repository_name;
-  if (!cond) return true;
-  const matches = (p: string) => p === "~ALL" || fnmatch(p, repo.name);
-  return (cond.include ?? []).some(matches) && !(cond.exclude ?? []).some(matches);
-}
 
 /** the repository's rulesets, then (with includes_parents) the owner organization's that apply */
 function repoRulesets(ctx: RestContext, repo: Repository, includesParents: boolean): Ruleset[] {
   const own = repo.rulesets;
   if (!includesParents || repo.owner.type !== "Organization") return own;
   const org = ctx.world.orgRulesets.get(repo.owner.login.toLowerCase()) ?? [];
-  return [...own, ...org.filter((r) => orgRulesetApplies(repo, r))];
+  return [...own, ...org.filter((r) => orgRulesetCoversRepository(r, repo))];
 }
 
 function boolParam(value: string | null, fallback: boolean): boolean {

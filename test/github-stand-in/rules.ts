@@ -3,7 +3,6 @@
 // Used by the REST endpoints (helper A) and by the git hooks (git-http.ts). Facts are cited from
 // ../../../shared/reference/github-facts.md.
 import { execFileSync } from "node:child_process";
-import { fnmatch } from "../../lib/preflight/fnmatch.js";
 import {
   GITHUB_ACTIONS_APP_ID,
   World,
@@ -15,6 +14,7 @@ import {
   type Rule,
   type Ruleset,
 } from "./world.js";
+import { fnmatchPathname } from "./ref-pattern.js";
 
 export const ZERO_SHA = "0000000000000000000000000000000000000000";
 
@@ -81,20 +81,25 @@ function refTarget(ref: string): "branch" | "tag" | undefined {
 function refPatternMatches(pattern: string, ref: string, repo: Repository): boolean {
   if (pattern === "~ALL") return true;
   if (pattern === "~DEFAULT_BRANCH") return ref === `refs/heads/${repo.defaultBranch}`;
-  // github-facts §1.4: API patterns are full refs (`refs/heads/release/*`); a bare `main` matches
-  // nothing. The same rule as the plugin's matchesRefName (lib/preflight/fnmatch.ts), so stand-in and
-  // preflight agree on which rulesets apply.
-  return fnmatch(pattern, ref);
+  // docs/github.md §1.4: API patterns are full refs (`refs/heads/release/*`); a bare `main` matches
+  // nothing
+  return fnmatchPathname(pattern, ref);
 }
 
 function namePatternMatches(pattern: string, name: string): boolean {
-  return pattern === "~ALL" || fnmatch(pattern, name);
+  return pattern === "~ALL" || fnmatchPathname(pattern, name);
 }
 
 /** one include must match, any exclude match removes (github-facts §1.3); no include → no match */
 function includeExclude(cond: { include: string[]; exclude: string[] } | undefined, matches: (p: string) => boolean): boolean {
   if (!cond) return false;
   return (cond.include ?? []).some(matches) && !(cond.exclude ?? []).some(matches);
+}
+
+/** Whether an organization ruleset's `repository_name` condition takes in `repo` (none: every repository). */
+export function orgRulesetCoversRepository(ruleset: Ruleset, repo: Repository): boolean {
+  const condition = ruleset.conditions.repository_name;
+  return !condition || includeExclude(condition, (p) => namePatternMatches(p, repo.name));
 }
 
 /**
@@ -111,9 +116,7 @@ export function rulesetsForRef(world: World, repo: Repository, ref: string, opts
     if (!opts.includeInactive && ruleset.enforcement !== "active") return false;
     if (ruleset.source_type === "Organization") {
       if (repo.owner.type !== "Organization" || ruleset.source.toLowerCase() !== repo.owner.login.toLowerCase()) return false;
-      // an org ruleset without a repository condition is taken to apply to every repository
-      const repoCond = ruleset.conditions.repository_name;
-      if (repoCond && !includeExclude(repoCond, (p) => namePatternMatches(p, repo.name))) return false;
+      if (!orgRulesetCoversRepository(ruleset, repo)) return false;
     }
     return includeExclude(ruleset.conditions.ref_name, (p) => refPatternMatches(p, ref, repo));
   });
