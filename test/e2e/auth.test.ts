@@ -4,19 +4,7 @@
 // three ways minting fails, and a user's PAT instead of an App.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import {
-  APP_ACTOR,
-  PULL_REQUEST_RULE,
-  appBypass,
-  appTokens,
-  assertNoSecrets,
-  assertTokensRevoked,
-  configure,
-  output,
-  refPushes,
-  receivePacks,
-} from "./support.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, appTokens, assertNoSecrets, assertTokensRevoked, configure, output, refPushes, receivePacks } from "../helpers/e2e.js";
 
 describe("numeric App ID, PKCS#8 key and GITHUB_APP_INSTALLATION_ID", () => {
   let world: ReleaseWorld;

@@ -4,8 +4,7 @@
 // API when a required_signatures rule applies.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { gitIn, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import { APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, refPushes } from "./support.js";
+import { gitIn, releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, refPushes } from "../helpers/e2e.js";
 
 // The stand-in is a server of its own, like GHES: the plugin's git commits and GitHub's API commits
 // both use its noreply host.

@@ -4,8 +4,7 @@
 // retries and the stand-in's OpenAPI check refuses the 422 GitHub sends for a workflow without trigger.)
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import { APP_ACTOR, appTokens, assertNoSecrets, assertTokensRevoked, configure, output } from "./support.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, appTokens, assertNoSecrets, assertTokensRevoked, configure, output } from "../helpers/e2e.js";
 
 describe("dispatch: a repository_dispatch event and a workflow_dispatch", () => {
   let world: ReleaseWorld;

@@ -4,8 +4,7 @@
 // revoked. A slow prepare step of another plugin (test/fixtures/step-plugin.mjs) runs before ours.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import { appTokens, assertNoSecrets, followFixtureClock, output, requestsTo, withStep } from "../fixtures/hardening.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, appTokens, assertNoSecrets, followFixtureClock, output, requestsTo, withStep } from "../helpers/e2e.js";
 
 const MINT = "POST /app/installations/{installation_id}/access_tokens";
 const REVOKE = "DELETE /installation/token";

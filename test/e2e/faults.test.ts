@@ -7,9 +7,8 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { protectReleaseRefs, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
+import { protectReleaseRefs, releaseWorld, type ReleaseWorld, type RunResult, appTokens, assertNoSecrets, assertTokensRevoked, onRequest, output, requestsTo } from "../helpers/e2e.js";
 import { commitOnBare } from "../fixtures/step-plugin.mjs";
-import { appTokens, assertNoSecrets, assertTokensEnded, onRequest, output, requestsTo } from "../fixtures/hardening.js";
 
 /**
  * lib/definitions/retry.ts: the unit of every retry wait, 20 ms instead of 1 s; the same retries
@@ -118,7 +117,7 @@ describe("faults: 5xx once on every route the plugin uses", () => {
   });
 
   it("revokes the token despite the 502 on DELETE /installation/token, and leaks no secret", async () => {
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
     assert.doesNotMatch(output(result), /Could not revoke/);
     await assertNoSecrets(world, result);
   });
@@ -174,7 +173,7 @@ describe("faults: secondary rate limits (403 + retry-after, 429) and a 401 right
   });
 
   it("revokes every token, and leaks no secret", async () => {
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
     await assertNoSecrets(world, result);
   });
 });
@@ -218,7 +217,7 @@ describe("faults that do not go away", () => {
       assert.equal(world.standIn.pushes.filter((p) => p.updates.length > 0).length, 0, "nothing pushed");
       // these requests come before the first token exists
       if (c.route === ROUTES.accessTokens || c.route === ROUTES.installation) assert.equal(appTokens(world).length, 0, "no token was ever minted");
-      else assertTokensEnded(world);
+      else assertTokensRevoked(world);
       await assertNoSecrets(world, { ...result, gitArgv: [] });
     });
   }
@@ -266,7 +265,7 @@ describe("git push faults (two worlds at once)", () => {
     assert.equal((text.match(/retrying once/g) ?? []).length, 1);
     assert.equal(await world.remoteRef("refs/heads/main"), mainBefore);
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined);
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
   });
 
   it("the branch moved while the push failed on the network: no retry, the developer's commit untouched", async () => {
@@ -278,6 +277,6 @@ describe("git push faults (two worlds at once)", () => {
     assert.equal(requestsTo(world, ROUTES.receivePack).filter((r) => r.status === 502).length, 1, "one push attempt");
     assert.equal(await world.remoteRef("refs/heads/main"), competing);
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined);
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
   });
 });

@@ -6,8 +6,7 @@ import { strict as assert } from "node:assert";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import { APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, output, readText, receivePacks, refPushes } from "./support.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, output, readText, receivePacks, refPushes } from "../helpers/e2e.js";
 
 /** .git/config and every file in RUNNER_TEMP (actions/checkout v6 keeps the credentials there) */
 async function gitConfigFiles(world: ReleaseWorld): Promise<Record<string, string>> {

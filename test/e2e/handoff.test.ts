@@ -5,21 +5,8 @@
 // step (never the value) so the test can tell which token a later plugin saw.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, appTokens, assertNoSecrets, assertTokensRevoked, configure, fingerprint, output, probed, writeEnvProbe } from "../helpers/e2e.js";
 import { releasesOf } from "../github-stand-in/rest-repos.js";
-import {
-  APP_ACTOR,
-  PULL_REQUEST_RULE,
-  appBypass,
-  appTokens,
-  assertNoSecrets,
-  assertTokensRevoked,
-  configure,
-  fingerprint,
-  output,
-  probed,
-  writeEnvProbe,
-} from "./support.js";
 
 // Comments on issues/PRs and the failure issue go through GraphQL, which the stand-in does not serve.
 const GITHUB_PLUGIN = ["@semantic-release/github", { successCommentCondition: false, failCommentCondition: false }];

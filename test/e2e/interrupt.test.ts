@@ -6,8 +6,7 @@ import { strict as assert } from "node:assert";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { gitIn, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import { appTokens, assertNoSecrets, output, withStep } from "../fixtures/hardening.js";
+import { gitIn, releaseWorld, type ReleaseWorld, type RunResult, appTokens, assertNoSecrets, output, withStep } from "../helpers/e2e.js";
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   describe(`${signal} during prepare`, () => {

@@ -7,19 +7,7 @@ import { strict as assert } from "node:assert";
 import { chmod, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { gitIn, PLUGIN_PLACEHOLDER, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import {
-  DEFAULT_PLUGINS,
-  appTokens,
-  assertNoSecrets,
-  assertTokensEnded,
-  errorCodes,
-  output,
-  runIn,
-  secondWorkspace,
-  setPlugins,
-  withStep,
-} from "../fixtures/hardening.js";
+import { gitIn, PLUGIN_PLACEHOLDER, releaseWorld, type ReleaseWorld, type RunResult, DEFAULT_PLUGINS, appTokens, assertNoSecrets, assertTokensRevoked, errorCodes, output, runIn, secondWorkspace, setPlugins, withStep } from "../helpers/e2e.js";
 import { commitOnBare } from "../fixtures/step-plugin.mjs";
 
 const APP_ACTOR = "installation:release-bot[bot]";
@@ -75,7 +63,7 @@ describe("the remote branch moves between checkout and push", () => {
     const parent = await world.standIn.git(world.repo, "rev-parse", `${releaseSha}^`);
     assert.equal(parent, competing, "the release commit's parent is the developer's commit");
     assert.match(output(second), /Pushed refs\/heads\/main and refs\/tags\/v1\.0\.0 atomically as release-bot\[bot\]/);
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
     await assertNoSecrets(world, second);
   });
 });
@@ -115,7 +103,7 @@ describe("a tag rule rejects the tag while the branch is allowed (preflight: off
     assert.match(text, /refs\/tags\/v1\.0\.0/);
     assert.match(text, /Cannot create ref due to creations being restricted/);
     assert.match(text, /GH013/);
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
   });
 });
 
@@ -143,7 +131,7 @@ describe("the tag already exists on the remote at another commit", () => {
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), initial, "the tag still points where it did");
     assert.equal(await world.remoteRef("refs/heads/main"), mainBefore, "main did not move");
     assert.deepEqual(world.standIn.pushes.filter((p) => p.actor === APP_ACTOR), [], "no push was attempted");
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
   });
 });
 
@@ -188,7 +176,7 @@ describe("two releases of the same repository at once", () => {
 
   it("revokes the tokens of both runs", () => {
     assert.ok(appTokens(world).length >= 2);
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
   });
 });
 
@@ -216,6 +204,6 @@ describe("the next version's tag already exists on a commit outside the branch (
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), side);
     assert.equal(await world.remoteRef("refs/heads/main"), mainBefore);
     assert.deepEqual(world.standIn.pushes.filter((p) => p.actor === APP_ACTOR), []);
-    assertTokensEnded(world);
+    assertTokensRevoked(world);
   });
 });

@@ -3,8 +3,7 @@
 // token. What a user would see: refs on the remote, the commit's author, who pushed, the error.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { protectReleaseRefs as protect, releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import { assertNoSecrets, assertTokensRevoked, output } from "./support.js";
+import { protectReleaseRefs as protect, releaseWorld, type ReleaseWorld, type RunResult, assertNoSecrets, assertTokensRevoked, output } from "../helpers/e2e.js";
 
 describe("a release on a protected main, as a GitHub App", () => {
   let world: ReleaseWorld;

@@ -4,19 +4,7 @@
 // where GitHub itself refuses the push. A run that must not release asserts that nothing landed.
 import { strict as assert } from "node:assert";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import {
-  APP_ACTOR,
-  PULL_REQUEST_RULE,
-  appBypass,
-  assertNoSecrets,
-  assertTokensRevoked,
-  configure,
-  output,
-  receivePacks,
-  refPushes,
-  resetWorkspace,
-} from "./support.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, receivePacks, refPushes, resetWorkspace } from "../helpers/e2e.js";
 import type { Ruleset } from "../github-stand-in/world.js";
 
 const BYPASS_NOTICE = /bypassed rule violations for refs\/heads\/main/i;
