@@ -130,11 +130,11 @@ let rssFiles = 0;
 async function cli(w: ReleaseWorld, label: string, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliMeasure> {
   await mkdir(BENCH_TMP, { recursive: true });
   const rssFile = join(BENCH_TMP, `rss-${process.pid}-${rssFiles++}`);
-  w.standIn.requests.length = 0;
+  const mark = w.standIn.mark();
   const start = performance.now();
   const result = await w.run(args, { ...env, NODE_OPTIONS: `--import ${PEAK_RSS}`, BENCH_PEAK_RSS_FILE: rssFile });
   const wallMs = performance.now() - start;
-  const requests = [...w.standIn.requests];
+  const requests = w.standIn.requests({ since: mark });
   const peakRssKib = Number(await readFile(rssFile, "utf8").catch(() => "NaN"));
   await rm(rssFile, { force: true });
   if (result.code !== 0) throw new Error(`${label}: semantic-release exited with ${result.code}\n${result.stdout}\n${result.stderr}`);

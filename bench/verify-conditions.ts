@@ -79,7 +79,7 @@ async function runStep(
   const envBefore = JSON.stringify(Object.entries(process.env).sort());
   const problems: string[] = [];
 
-  standIn.requests.length = 0;
+  const mark = standIn.mark();
   const calls: FetchCall[] = [];
   const originalFetch = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
@@ -98,10 +98,10 @@ async function runStep(
     globalThis.fetch = originalFetch;
   }
   const ms = performance.now() - start;
-  const requests = [...standIn.requests];
+  const requests = standIn.requests({ since: mark });
 
   await plugin.success(pluginConfig, context as never);
-  const live = [...standIn.world.tokens.values()].filter((t) => t.actor.kind === "installation" && t.actor.app.id === world.app.id && !t.revoked);
+  const live = standIn.tokens({ appId: world.app.id, live: true });
   if (live.length > 0) problems.push(`${live.length} App token(s) not revoked after success`);
   if (JSON.stringify(Object.entries(process.env).sort()) !== envBefore) problems.push("process.env not restored after success");
   return { ms, requests, calls, problems };

@@ -69,10 +69,10 @@ async function main(): Promise<void> {
     console.log(`  committer  ${commit.committer}`);
     console.log(`  tag        v1.0.0 → ${(await world.remoteRef("refs/tags/v1.0.0"))?.slice(0, 12)}`);
     console.log("  pushes (as judged by the stand-in's pre-receive hook):");
-    for (const p of world.standIn.pushes.filter((p) => p.updates.length > 0)) {
+    for (const p of world.standIn.refPushes()) {
       console.log(`    ${p.accepted ? "accepted" : "REJECTED"}  ${p.actor.padEnd(34)} ${p.updates.map((u) => u.ref).join(" + ")}`);
     }
-    const tokens = [...world.standIn.world.tokens.values()].filter((t) => t.actor.kind === "installation" && t.actor.app.id === world.app.id);
+    const tokens = world.standIn.tokens({ appId: world.app.id });
     console.log(`  App tokens minted: ${tokens.length}, revoked: ${tokens.filter((t) => t.revoked).length}`);
     const leaks = await world.scanForSecrets(release);
     console.log(`  secrets in output, git argv and files: ${leaks.length === 0 ? "none" : leaks.join(", ")}`);

@@ -52,7 +52,7 @@ let repo: Repository;
 const stdout: string[] = [];
 
 function secrets(): string[] {
-  const minted = standIn ? [...standIn.world.tokens.values()].map((t) => t.token) : [];
+  const minted = standIn ? standIn.tokens().map((t) => t.token) : [];
   return [WORKFLOW_TOKEN, PAT, "hunter2", ...minted, ...[KEY_PKCS8, OTHER_KEY, ENCRYPTED_KEY, ENCRYPTED_PKCS1, EC_KEY, ED25519_KEY, OPENSSH_KEY, CERTIFICATE].map(pemBody), SSH_PUBLIC.split(" ")[1]!];
 }
 
@@ -261,7 +261,7 @@ describe("verifyConditions refuses bad input with one clear error per problem", 
       if (c.details) assert.match(first.details ?? "", c.details);
       assertNoSecret(aggregate.message, "the AggregateError's message");
       assert.doesNotMatch(aggregate.message, /\n\s+at \S/, "the aggregate message holds no stack frames");
-      assert.equal(standIn.world.tokens.size, 0, "no token was minted for bad input");
+      assert.equal(standIn.tokens().length, 0, "no token was minted for bad input");
     });
   }
 });
@@ -281,7 +281,7 @@ describe("App installations that do not cover the repository (against the stand-
   });
   for (const c of network) {
     test(c.title, async () => {
-      const installation = [...standIn.world.installations.values()].find((i) => i.appId === app.id)!;
+      const installation = standIn.installations({ appId: app.id })[0]!;
       const env = Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, v === "INSTALLATION" ? String(installation.id) : v]));
       const repositoryUrl = c.repositoryUrl?.startsWith("REPO:") ? `${standIn.origin}/${c.repositoryUrl.slice(5).includes("/") ? c.repositoryUrl.slice(5) : `octo/${c.repositoryUrl.slice(5)}`}.git` : undefined;
       const { errors } = await rejection({}, context({ env, ...(repositoryUrl ? { repositoryUrl } : {}) }), { aggregate: false });
@@ -293,9 +293,9 @@ describe("App installations that do not cover the repository (against the stand-
   }
 
   test("a valid set-up passes (control), and its token is revoked when the session ends", async () => {
-    const before = standIn.world.tokens.size;
+    const before = standIn.mark();
     await verifyConditions({ exportToken: false }, context());
-    const minted = [...standIn.world.tokens.values()].slice(before);
+    const minted = standIn.tokens({ since: before });
     assert.equal(minted.length, 1);
     await endSession();
     assert.equal(minted[0]!.revoked, true);
@@ -313,7 +313,7 @@ describe("branch and tag names", () => {
     await standIn.git(repo, "branch", "release/ünïcode-β", "main");
     await verifyConditions({ exportToken: false }, context({ branch: "release/ünïcode-β" }));
     await endSession();
-    const rules = standIn.requests.filter((r) => r.route === "GET /repos/{owner}/{repo}/rules/branches/{branch}");
+    const rules = standIn.requests({ route: "GET /repos/{owner}/{repo}/rules/branches/{branch}" });
     assert.ok(rules.length > 0 && rules.every((r) => r.status === 200), "the branch rules were read");
   });
 
@@ -364,7 +364,7 @@ describe("branch and tag names", () => {
     async () => {
       const ctx = context({ tagFormat: "v${version}..x" }) as unknown as Record<string, unknown>;
       await verifyConditions({ exportToken: false }, ctx as never);
-      const pushesBefore = standIn.pushes.length;
+      const pushesBefore = standIn.mark();
       try {
         await assert.rejects(
           verifyRelease({ exportToken: false }, { ...ctx, lastRelease: {}, commits: [], nextRelease: { type: "minor", version: "1.0.0", gitTag: "v1.0.0..x", gitHead: "HEAD", name: "v1.0.0..x", channel: null, notes: "" } } as never),
@@ -374,7 +374,7 @@ describe("branch and tag names", () => {
             return true;
           },
         );
-        assert.equal(standIn.pushes.length, pushesBefore);
+        assert.deepEqual(standIn.refPushes({ since: pushesBefore }), []);
       } finally {
         await endSession();
       }

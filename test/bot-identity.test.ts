@@ -58,7 +58,7 @@ test("resolveBotIdentity asks GET /users/<slug>%5Bbot%5D and builds the name and
     userId: app.botUserId,
   });
   assert.notEqual(app.botUserId, app.id);
-  const request = standIn.requests.find((r) => r.route === "GET /users/{username}");
+  const request = standIn.requests({ route: "GET /users/{username}" })[0];
   assert.equal(request?.path, "/api/v3/users/release-bot%5Bbot%5D");
   assert.equal(request?.status, 200);
 });

@@ -81,7 +81,7 @@ async function world(
   return { standIn, app, privateKey, installation };
 }
 
-const routes = (standIn: StandIn) => standIn.requests.filter((r) => !r.git).map((r) => `${r.route} ${r.status}`);
+const routes = (standIn: StandIn) => standIn.requests({ git: false }).map((r) => `${r.route} ${r.status}`);
 
 async function rejection(promise: Promise<unknown>): Promise<SemanticReleaseError & { details: string }> {
   try {
@@ -165,9 +165,9 @@ test("App ID + PKCS#1 key: looks the installation up, mints a token for this rep
   assert.ok(source.expiresAt!.getTime() > Date.now() + 50 * 60 * 1000);
 
   // what GitHub recorded for the token: only this repository, only these permissions
-  const record = standIn.world.tokens.get(token)!;
+  const record = standIn.token(token)!;
   assert.equal(record.actor.kind, "installation");
-  assert.deepEqual(record.actor.kind === "installation" && record.actor.repositoryIds, [standIn.world.repository("octo", "proj")!.id]);
+  assert.deepEqual(record.actor.kind === "installation" && record.actor.repositoryIds, [standIn.repository("octo", "proj")!.id]);
   assert.deepEqual(record.actor.kind === "installation" && record.actor.permissions, { contents: "write", metadata: "read" });
 
   const identity = await source.identity;
@@ -179,7 +179,7 @@ test("App ID + PKCS#1 key: looks the installation up, mints a token for this rep
     "POST /app/installations/{installation_id}/access_tokens 201",
     "GET /users/{username} 200",
   ]);
-  assert.deepEqual(standIn.requests.map((r) => r.authScheme), ["bearer", "bearer", "token"]);
+  assert.deepEqual(standIn.requests().map((r) => r.authScheme), ["bearer", "bearer", "token"]);
   assert.equal(lines[0], `log: Using GitHub App release-bot (installation ${installation.id} on octo) for octo/proj`);
   assert.match(lines[1]!, /^log: Minted a token for octo\/proj with contents:write, metadata:read \(expires at \d\d:\d\d:\d\d UTC\)$/);
   assertNoSecrets(lines.join("\n"), token, privateKey);
@@ -238,14 +238,14 @@ test("administration:read is asked for when the installation has it (and only th
   assert.deepEqual(looked.permissions, { contents: "write", administration: "read", metadata: "read" });
   await looked.revoke();
 
-  standIn.requests.length = 0;
+  const mark = standIn.mark();
   const given = await createTokenSource(config(standIn, { appId: String(app.id), privateKey, installationId: installation.id }), { owner: "octo", repo: "proj", logger, octokitOptions: FAST });
   assert.deepEqual(given.permissions, { contents: "write", administration: "read", metadata: "read" });
-  const mints = standIn.requests.filter((r) => r.route === "POST /app/installations/{installation_id}/access_tokens");
+  const mints = standIn.requests({ route: "POST /app/installations/{installation_id}/access_tokens", since: mark });
   assert.equal(mints.length, 2);
   // the first (narrower) token is revoked; only the current one is live
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const live = [...standIn.world.tokens.values()].filter((r) => !r.revoked && r.actor.kind === "installation");
+  const live = standIn.tokens({ kind: "installation", live: true });
   assert.deepEqual(live.map((r) => r.token), [await given.getToken()]);
   await given.revoke();
 });
@@ -266,8 +266,8 @@ test("A workflow dispatch target adds actions:write; same-owner dispatch reposit
   );
   t.after(() => source.revoke());
   assert.deepEqual(source.requestedPermissions, { contents: "write", actions: "write" });
-  const record = standIn.world.tokens.get(await source.getToken())!;
-  assert.deepEqual(record.actor.kind === "installation" && [...(record.actor.repositoryIds as number[])].sort(), [standIn.world.repository("octo", "proj")!.id, standIn.world.repository("octo", "other")!.id].sort());
+  const record = standIn.token(await source.getToken())!;
+  assert.deepEqual(record.actor.kind === "installation" && [...(record.actor.repositoryIds as number[])].sort(), [standIn.repository("octo", "proj")!.id, standIn.repository("octo", "other")!.id].sort());
   assert.match(lines[1]!, /Minted a token for octo\/proj, octo\/other with /);
 });
 
@@ -279,7 +279,7 @@ test("Stateless ghs_<APPID>_<JWT> tokens (~520 characters, with dots) work end t
   assert.match(token, new RegExp(`^ghs_${app.id}_[A-Za-z0-9._-]{400,}$`));
   assert.equal((await source.identity).userId, app.botUserId);
   await source.revoke();
-  assert.equal(standIn.world.tokens.get(token)!.revoked, true);
+  assert.equal(standIn.revoked(token), true);
   assertNoSecrets(lines.join("\n"), token, token.slice(-40));
 });
 
@@ -323,7 +323,7 @@ test("A token without contents:write (permissions option) → EAPPPERMISSIONS, a
   );
   assert.equal(error.code, "EAPPPERMISSIONS");
   assert.match(error.details, /The minted token has `contents:read, metadata:read`; missing: `contents:write`/);
-  assert.ok([...standIn.world.tokens.values()].every((r) => r.revoked));
+  assert.ok(standIn.tokens().every((r) => r.revoked));
 });
 
 test("A key of another App → EAPPAUTHFAILED with GitHub's message and the likely cause", async (t) => {
@@ -346,7 +346,7 @@ test("An unknown App ID → EAPPAUTHFAILED (Integration not found), without retr
   assert.equal(error.code, "EAPPAUTHFAILED");
   assert.match(error.message, /Integration not found/);
   assert.match(error.details, /No GitHub App with the client ID `Iv1.doesnotexist00`/);
-  assert.equal(standIn.requests.length, 1);
+  assert.equal(standIn.requests().length, 1);
 });
 
 test("The App installed nowhere → EAPPNOTINSTALLED with the App's install page", async (t) => {
@@ -382,7 +382,7 @@ test("An installation ID of no installation of this App → EAPPNOTINSTALLED nam
 
 test("A suspended installation → EAPPNOTINSTALLED (suspended)", async (t) => {
   const { standIn, app, privateKey, installation } = await world(t);
-  installation.suspended = true;
+  standIn.suspendInstallation(installation);
   const { logger } = makeLogger();
   const error = await rejection(createTokenSource(config(standIn, { appId: String(app.id), privateKey }), { owner: "octo", repo: "proj", logger, octokitOptions: FAST }));
   assert.equal(error.code, "EAPPNOTINSTALLED");
@@ -420,18 +420,18 @@ test("With fewer than 5 minutes left, getToken re-mints, hands the new token to 
   const second = await source.getToken();
   assert.notEqual(second, first);
   assert.deepEqual(seen, [first, second]);
-  assert.equal(standIn.world.tokens.get(first)!.revoked, true);
-  assert.equal(standIn.world.tokens.get(second)!.revoked, false);
-  const secondActor = standIn.world.tokens.get(second)!.actor;
+  assert.equal(standIn.revoked(first), true);
+  assert.equal(standIn.revoked(second), false);
+  const secondActor = standIn.token(second)!.actor;
   assert.deepEqual(secondActor.kind === "installation" && secondActor.permissions, { contents: "write", metadata: "read" });
   assert.ok(lines.some((line) => /^log: Re-minted the GitHub App token \(the previous one had \d+ s left\)/.test(line)), lines.join("\n"));
   // concurrent callers share one re-mint
   const [a, b] = await Promise.all([source.getToken(), source.getToken()]);
   assert.equal(a, b);
   // requests through source.octokit only re-mint when less than a minute is left
-  const before = standIn.requests.filter((r) => r.route.startsWith("POST /app/installations")).length;
+  const before = standIn.requests({ route: "POST /app/installations/{installation_id}/access_tokens" }).length;
   await source.octokit.request("GET /repos/{owner}/{repo}", { owner: "octo", repo: "proj" });
-  assert.equal(standIn.requests.filter((r) => r.route.startsWith("POST /app/installations")).length, before);
+  assert.equal(standIn.requests({ route: "POST /app/installations/{installation_id}/access_tokens" }).length, before);
   assertNoSecrets(lines.join("\n"), first, second);
 });
 
@@ -442,8 +442,8 @@ test("revoke() sends one DELETE /installation/token however often it is called; 
   const token = await source.getToken();
   await Promise.all([source.revoke(), source.revoke()]);
   await source.revoke();
-  assert.equal(standIn.requests.filter((r) => r.route === "DELETE /installation/token").length, 1);
-  assert.equal(standIn.world.tokens.get(token)!.revoked, true);
+  assert.equal(standIn.requests({ route: "DELETE /installation/token" }).length, 1);
+  assert.equal(standIn.revoked(token), true);
   assert.ok(lines.includes("log: Revoked the GitHub App token."));
   await assert.rejects(source.getToken(), /already revoked/);
 });
@@ -488,5 +488,5 @@ test("github-token: github-actions[bot] (41898282), no request, nothing to revok
   assert.deepEqual(await source.identity, { name: "github-actions[bot]", email: "41898282+github-actions[bot]@users.noreply.github.com", userId: 41898282 });
   await source.revoke();
   assert.deepEqual(routes(standIn), []);
-  assert.equal(standIn.world.tokens.get(token)!.revoked, false);
+  assert.equal(standIn.revoked(token), false);
 });

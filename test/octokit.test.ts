@@ -28,7 +28,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   return { standIn, app, privateKey, installation, token };
 }
 
-const statuses = (standIn: Awaited<ReturnType<typeof startStandIn>>, route: string) => standIn.requests.filter((r) => r.route === route).map((r) => r.status);
+const statuses = (standIn: Awaited<ReturnType<typeof startStandIn>>, route: string) => standIn.requests({ route }).map((r) => r.status);
 const REPO = "GET /repos/{owner}/{repo}";
 
 test("The user agent names this package and its version", () => {

@@ -49,7 +49,7 @@ interface Fixture {
 async function fixture(opts: { org?: string; appPermissions?: Permissions; tokenPermissions?: Permissions } = {}): Promise<Fixture> {
   const n = ++counter;
   const owner = opts.org ?? `user${n}`;
-  if (opts.org && !standIn.world.account(opts.org)) standIn.createOrg(opts.org, { [`${opts.org}-owner`]: "admin" });
+  if (opts.org && !standIn.account(opts.org)) standIn.createOrg(opts.org, { [`${opts.org}-owner`]: "admin" });
   const name = `repo${n}`;
   const repo = await standIn.createRepo(owner, name);
   const { app } = standIn.createApp({ slug: `release-bot-${n}`, permissions: opts.appPermissions ?? { contents: "write" } });

@@ -248,7 +248,7 @@ describe("pushRelease against the GitHub stand-in", () => {
     assert.equal(await standIn.git(repository, "rev-parse", "refs/heads/main"), result.sha);
     assert.equal(await standIn.git(repository, "rev-parse", "refs/tags/v1.0.0"), result.sha);
     assert.deepEqual(result.bypassed.map((notice) => notice.ref), ["refs/heads/main"]);
-    assert.equal(standIn.pushes.at(-1)?.actor, "installation:release-app[bot]");
+    assert.equal(standIn.refPushes().at(-1)?.actor, "installation:release-app[bot]");
   });
 
   it("a 502 from receive-pack is retried once", async () => {

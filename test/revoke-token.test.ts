@@ -26,7 +26,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   return { standIn, installation };
 }
 
-const deletes = (standIn: Awaited<ReturnType<typeof startStandIn>>) => standIn.requests.filter((r) => r.route === "DELETE /installation/token");
+const deletes = (standIn: Awaited<ReturnType<typeof startStandIn>>) => standIn.requests({ route: "DELETE /installation/token" });
 
 test("DELETE /installation/token with the token itself; a second call sends nothing", async (t) => {
   const { standIn, installation } = await setup(t);

@@ -31,9 +31,9 @@ describe("numeric App ID, PKCS#8 key and GITHUB_APP_INSTALLATION_ID", () => {
   });
 
   it("does not look the installation up", () => {
-    const lookups = world.standIn.requests.filter((r) => r.route === "GET /repos/{owner}/{repo}/installation");
+    const lookups = world.standIn.requests({ route: "GET /repos/{owner}/{repo}/installation" });
     assert.deepEqual(lookups, []);
-    assert.ok(world.standIn.requests.some((r) => r.route === `POST /app/installations/{installation_id}/access_tokens` && r.path.includes(`/${world.installation.id}/`)));
+    assert.ok(world.standIn.requests({ route: "POST /app/installations/{installation_id}/access_tokens" }).some((r) => r.path.includes(`/${world.installation.id}/`)));
   });
 
   it("asks for exactly contents: write when the installation has no Administration permission", () => {

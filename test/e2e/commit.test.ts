@@ -75,7 +75,7 @@ async function assertApiCommit(world: ReleaseWorld, mainBefore: string | undefin
   const main = await world.remoteRef("refs/heads/main");
   assert.ok(main && main !== mainBefore, "main moved");
   assert.ok(
-    world.standIn.requests.some((r) => r.route === "POST /repos/{owner}/{repo}/git/commits" && r.status === 201 && r.actor === APP_ACTOR),
+    world.standIn.requests({ route: "POST /repos/{owner}/{repo}/git/commits", status: 201, actor: APP_ACTOR }).length > 0,
     "POST git/commits as the App",
   );
   assert.ok(world.repo.verifiedCommits.has(main), "GitHub verified the commit");

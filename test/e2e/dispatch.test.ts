@@ -33,7 +33,7 @@ describe("dispatch: a repository_dispatch event and a workflow_dispatch", () => 
   });
 
   it("sends both events as the App, with the version in the repository_dispatch payload", () => {
-    const dispatches = world.standIn.dispatches;
+    const dispatches = world.standIn.dispatches();
     assert.equal(dispatches.length, 2, JSON.stringify(dispatches));
     const [repositoryDispatch, workflowDispatch] = dispatches;
     assert.deepEqual(
@@ -55,8 +55,8 @@ describe("dispatch: a repository_dispatch event and a workflow_dispatch", () => 
   });
 
   it("sends them after the release landed, then revokes the token; no secret leaks", async () => {
-    const dispatchAt = world.standIn.dispatches[0]!.at;
-    const releasePush = world.standIn.requests.find((r) => r.git && r.method === "POST" && r.path.endsWith("git-receive-pack"));
+    const dispatchAt = world.standIn.dispatches()[0]!.at;
+    const releasePush = world.standIn.requests({ route: "GIT receive-pack", method: "POST" })[0];
     assert.ok(releasePush && releasePush.at <= dispatchAt);
     assertTokensRevoked(world);
     await assertNoSecrets(world, result);

@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
 import { releaseWorld, type ReleaseWorld, type RunResult, appTokens, assertNoSecrets, followFixtureClock, output, requestsTo, withStep } from "../helpers/e2e.js";
+import type { RecordedRequest } from "../github-stand-in/world.js";
 
 const MINT = "POST /app/installations/{installation_id}/access_tokens";
 const REVOKE = "DELETE /installation/token";
@@ -15,14 +16,14 @@ async function assertReleasedByApp(world: ReleaseWorld, result: RunResult): Prom
   const main = await world.remoteRef("refs/heads/main");
   assert.equal(await world.remoteRef("refs/tags/v1.0.0"), main, "v1.0.0 is on the release commit");
   assert.equal((await world.remoteCommit("refs/heads/main")).subject, "chore(release): 1.0.0 [skip ci]");
-  const release = world.standIn.pushes.find((p) => p.accepted && p.updates.some((u) => u.ref === "refs/heads/main"));
+  const release = world.standIn.refPushes({ accepted: true, ref: "refs/heads/main" })[0];
   // the stand-in refuses an expired or revoked token (401): an accepted push had a live App token
   assert.equal(release?.actor, APP_ACTOR, "the release push was made by the App");
 }
 
 /** indexes in the stand-in's request log */
-function indexes(world: ReleaseWorld, test: (r: (typeof world.standIn.requests)[number]) => boolean): number[] {
-  return world.standIn.requests.flatMap((r, i) => (test(r) ? [i] : []));
+function indexes(world: ReleaseWorld, test: (r: RecordedRequest) => boolean): number[] {
+  return world.standIn.requests().flatMap((r, i) => (test(r) ? [i] : []));
 }
 
 /** the token was re-minted after the slow step and before the push, and that push was the App's */
@@ -125,11 +126,11 @@ describe("API writes re-mint too: commitMode api, then a dispatch after the cloc
     const writes = indexes(world, (r) => r.route.startsWith("POST /repos/{owner}/{repo}/git/") || r.route.startsWith("PATCH /repos/{owner}/{repo}/git/"));
     assert.ok(writes.length >= 4, "blob/tree/commit/ref writes");
     assert.ok(mints[1]! < writes[0]! && writes.at(-1)! < mints[2]!, "second token before the API commit, third after it");
-    for (const i of writes) assert.equal(world.standIn.requests[i]!.actor, APP_ACTOR);
+    for (const i of writes) assert.equal(world.standIn.requests()[i]!.actor, APP_ACTOR);
     const dispatch = indexes(world, (r) => r.route === "POST /repos/{owner}/{repo}/dispatches");
     assert.equal(dispatch.length, 1);
     assert.ok(mints[2]! < dispatch[0]!, "the dispatch went out with the third token");
-    assert.equal(world.standIn.requests[dispatch[0]!]!.status, 204);
+    assert.equal(world.standIn.requests()[dispatch[0]!]!.status, 204);
   });
 
   it("revokes every token (each replaced one was still live), one DELETE each, no warning", async () => {

@@ -71,7 +71,7 @@ async function assertReleased(world: ReleaseWorld, result: RunResult, mainBefore
   assert.notEqual(main, mainBefore, "main moved");
   assert.equal(await world.remoteRef("refs/tags/v1.0.0"), main, "v1.0.0 is on the release commit");
   assert.equal((await world.remoteCommit("refs/heads/main")).subject, "chore(release): 1.0.0 [skip ci]");
-  const landed = world.standIn.pushes.filter((p) => p.accepted && p.updates.length > 0);
+  const landed = world.standIn.refPushes({ accepted: true });
   assert.ok(landed.some((p) => p.updates.some((u) => u.ref === "refs/heads/main")), "the release push landed");
   for (const p of landed) assert.equal(p.actor, "installation:release-bot[bot]", "every push is the App's");
 }
@@ -214,7 +214,7 @@ describe("faults that do not go away", () => {
       // the first request and 3 retries (for each of the two rulesets)
       assert.equal(statuses(world, c.route).length, c.route === ROUTES.ruleset ? 8 : 4);
       assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined, "nothing released");
-      assert.equal(world.standIn.pushes.filter((p) => p.updates.length > 0).length, 0, "nothing pushed");
+      assert.deepEqual(world.standIn.refPushes(), [], "nothing pushed");
       // these requests come before the first token exists
       if (c.route === ROUTES.accessTokens || c.route === ROUTES.installation) assert.equal(appTokens(world).length, 0, "no token was ever minted");
       else assertTokensRevoked(world);

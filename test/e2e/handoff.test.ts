@@ -6,7 +6,6 @@
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
 import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, appTokens, assertNoSecrets, assertTokensRevoked, configure, fingerprint, output, probed, writeEnvProbe } from "../helpers/e2e.js";
-import { releasesOf } from "../github-stand-in/rest-repos.js";
 
 // Comments on issues/PRs and the failure issue go through GraphQL, which the stand-in does not serve.
 const GITHUB_PLUGIN = ["@semantic-release/github", { successCommentCondition: false, failCommentCondition: false }];
@@ -23,7 +22,7 @@ async function setUp(exportToken: boolean | undefined, installationPermissions?:
 
 /** requests of the routes @semantic-release/github uses, after our plugin's own verifyConditions */
 function githubPluginRequests(world: ReleaseWorld) {
-  return world.standIn.requests.filter((r) => !r.git && GITHUB_PLUGIN_REQUESTS.includes(r.route));
+  return world.standIn.requests({ git: false }).filter((r) => GITHUB_PLUGIN_REQUESTS.includes(r.route));
 }
 
 describe("exportToken (default) with @semantic-release/github after this plugin", () => {
@@ -39,7 +38,7 @@ describe("exportToken (default) with @semantic-release/github after this plugin"
     const requests = githubPluginRequests(world);
     assert.ok(requests.some((r) => r.route === "POST /repos/{owner}/{repo}/releases" && r.status === 201));
     for (const r of requests) assert.equal(r.actor, APP_ACTOR, `${r.method} ${r.path}`);
-    const [release] = releasesOf(world.repo);
+    const [release] = world.standIn.releases(world.repo);
     assert.ok(release);
     assert.equal(release.tag_name, "v1.0.0");
     assert.equal(release.author.login, "release-bot[bot]");
@@ -64,8 +63,8 @@ describe("exportToken (default) with @semantic-release/github after this plugin"
 
   it("still revokes the token at the end, after the later plugins' success step, and leaks no secret", async () => {
     assertTokensRevoked(world);
-    const revoke = world.standIn.requests.findIndex((r) => r.route === "DELETE /installation/token");
-    const requests = world.standIn.requests;
+    const requests = world.standIn.requests();
+    const revoke = requests.findIndex((r) => r.route === "DELETE /installation/token");
     const lastRelease = requests.length - 1 - [...requests].reverse().findIndex((r) => r.route === "GET /repos/{owner}/{repo}");
     assert.ok(revoke > lastRelease, "revoked after @semantic-release/github's success step");
     await assertNoSecrets(world, result);
@@ -89,7 +88,7 @@ describe("exportToken: false", () => {
   });
 
   it("the release push is still the App's; @semantic-release/github acts with the workflow token", () => {
-    const pushes = world.standIn.pushes.filter((p) => p.updates.some((u) => u.ref === "refs/heads/main"));
+    const pushes = world.standIn.refPushes({ ref: "refs/heads/main" });
     assert.deepEqual(pushes.map((p) => p.actor), [APP_ACTOR]);
     const requests = githubPluginRequests(world);
     assert.ok(requests.length > 0);

@@ -27,7 +27,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       assert.doesNotMatch(output(result), /step-plugin: prepare done/, "the step was interrupted");
       assert.equal(await world.remoteRef("refs/heads/main"), mainBefore);
       assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined);
-      assert.equal(world.standIn.pushes.filter((p) => p.updates.length > 0).length, 0);
+      assert.deepEqual(world.standIn.refPushes(), []);
     });
 
     it("revokes every App token", () => {

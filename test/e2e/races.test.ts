@@ -14,7 +14,7 @@ const APP_ACTOR = "installation:release-bot[bot]";
 
 /** ref updates the App's pushes made land on the remote (rejected pushes excluded) */
 function landedByApp(world: ReleaseWorld): string[] {
-  return world.standIn.pushes.filter((p) => p.accepted && p.actor === APP_ACTOR).flatMap((p) => p.updates.map((u) => u.ref));
+  return world.standIn.refPushes({ accepted: true, actor: APP_ACTOR }).flatMap((p) => p.updates.map((u) => u.ref));
 }
 
 describe("the remote branch moves between checkout and push", () => {
@@ -91,7 +91,7 @@ describe("a tag rule rejects the tag while the branch is allowed (preflight: off
     assert.notEqual(result.code, 0);
     assert.equal(await world.remoteRef("refs/heads/main"), mainBefore, "main did not move");
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined, "no tag");
-    const attempt = world.standIn.pushes.find((p) => p.actor === APP_ACTOR && p.updates.some((u) => u.ref === "refs/tags/v1.0.0"));
+    const attempt = world.standIn.refPushes({ actor: APP_ACTOR, ref: "refs/tags/v1.0.0" })[0];
     assert.ok(attempt, "the App's push reached the server");
     assert.equal(attempt.accepted, false);
     assert.deepEqual(attempt.updates.map((u) => u.ref).sort(), ["refs/heads/main", "refs/tags/v1.0.0"], "branch and tag in one push");
@@ -130,7 +130,7 @@ describe("the tag already exists on the remote at another commit", () => {
     assert.match(text, new RegExp(`The tag v1\\.0\\.0 already exists on the remote at another commit \\(${initial.slice(0, 12)}\\)`));
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), initial, "the tag still points where it did");
     assert.equal(await world.remoteRef("refs/heads/main"), mainBefore, "main did not move");
-    assert.deepEqual(world.standIn.pushes.filter((p) => p.actor === APP_ACTOR), [], "no push was attempted");
+    assert.deepEqual(world.standIn.refPushes({ actor: APP_ACTOR }), [], "no push was attempted");
     assertTokensRevoked(world);
   });
 });
@@ -203,7 +203,7 @@ describe("the next version's tag already exists on a commit outside the branch (
     assert.match(text, new RegExp(`The tag v1\\.0\\.0 already exists (on the remote|in the local clone) at another commit \\(${side.slice(0, 12)}\\)`));
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), side);
     assert.equal(await world.remoteRef("refs/heads/main"), mainBefore);
-    assert.deepEqual(world.standIn.pushes.filter((p) => p.actor === APP_ACTOR), []);
+    assert.deepEqual(world.standIn.refPushes({ actor: APP_ACTOR }), []);
     assertTokensRevoked(world);
   });
 });

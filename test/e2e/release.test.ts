@@ -36,7 +36,7 @@ describe("a release on a protected main, as a GitHub App", () => {
   });
 
   it("pushes branch and tag in one push as the App, with GitHub's bypass notice", () => {
-    const accepted = world.standIn.pushes.filter((p) => p.accepted && p.updates.length > 0);
+    const accepted = world.standIn.refPushes({ accepted: true });
     const release = accepted.find((p) => p.updates.some((u) => u.ref === "refs/heads/main"));
     assert.ok(release, "the branch was pushed");
     assert.deepEqual(release.updates.map((u) => u.ref).sort(), ["refs/heads/main", "refs/tags/v1.0.0"]);
@@ -45,7 +45,7 @@ describe("a release on a protected main, as a GitHub App", () => {
   });
 
   it("sends every git request after verifyConditions with the App token, not the persisted workflow token", () => {
-    const receivePacks = world.standIn.requests.filter((r) => r.git && r.method === "POST" && r.path.endsWith("git-receive-pack"));
+    const receivePacks = world.standIn.requests({ route: "GIT receive-pack", method: "POST" });
     assert.ok(receivePacks.length >= 1);
     for (const r of receivePacks) assert.equal(r.actor, "installation:release-bot[bot]");
   });
@@ -79,7 +79,7 @@ describe("a release the App may not push", () => {
     assert.match(text, /settings\/rules\/\d+/);
     assert.equal(await world.remoteRef("refs/heads/main"), mainBefore, "main did not move");
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined, "no tag");
-    assert.equal(world.standIn.pushes.filter((p) => p.updates.length > 0).length, 0, "nothing was even attempted");
+    assert.deepEqual(world.standIn.refPushes(), [], "nothing was even attempted");
   });
 
   it("revokes the token and leaks no secret", async () => {
@@ -107,7 +107,7 @@ describe("--dry-run", () => {
     assert.match(result.stdout, /Release tags/);
     assert.match(result.stdout, /Verdict: /);
     assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined);
-    assert.equal(world.standIn.pushes.filter((p) => p.updates.length > 0).length, 0);
+    assert.deepEqual(world.standIn.refPushes(), []);
   });
 
   it("revokes the token and leaks no secret", async () => {

@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, receivePacks, refPushes, resetWorkspace } from "../helpers/e2e.js";
 import type { Ruleset } from "../github-stand-in/world.js";
+import type { Mark } from "../github-stand-in/query.js";
 
 const BYPASS_NOTICE = /bypassed rule violations for refs\/heads\/main/i;
 
@@ -44,7 +45,7 @@ describe("an organization ruleset on the default branch", () => {
     blocked = await world.run();
     await resetWorkspace(world);
     // an organization owner adds the App to the bypass list
-    ruleset.bypass_actors = appBypass(world);
+    world.standIn.updateRuleset(ruleset, { bypass_actors: appBypass(world) });
     released = await world.run();
   });
   after(() => world.close());
@@ -97,7 +98,7 @@ describe("rules the App cannot pass on a user repository", () => {
 
   it('bypass mode "pull_request": EBYPASSPULLREQUESTONLY, nothing pushed', async () => {
     blockMain("pull_request");
-    const since = world.standIn.pushes.length;
+    const since = world.standIn.mark();
     const result = await world.run();
     assert.notEqual(result.code, 0);
     assert.match(output(result), /EBYPASSPULLREQUESTONLY/);
@@ -116,7 +117,7 @@ describe("rules the App cannot pass on a user repository", () => {
       rules: [{ type: "creation" }],
       bypass_actors: [],
     });
-    const since = world.standIn.pushes.length;
+    const since = world.standIn.mark();
     const result = await world.run();
     assert.notEqual(result.code, 0);
     const text = output(result);
@@ -132,7 +133,7 @@ describe("rules the App cannot pass on a user repository", () => {
   it('preflight: "warn": warns, then GitHub refuses the push (EPUSHREJECTED, GH013 rule lines) and nothing lands', async () => {
     blockMain();
     await configure(world, { preflight: "warn" });
-    const since = world.standIn.pushes.length;
+    const since = world.standIn.mark();
     const result = await world.run();
     assert.notEqual(result.code, 0);
     const text = output(result);
@@ -152,10 +153,10 @@ describe("rules the App cannot pass on a user repository", () => {
   it('preflight: "off": no ruleset request at all; GitHub refuses the push', async () => {
     blockMain();
     await configure(world, { preflight: "off" });
-    const since = world.standIn.requests.length;
+    const since = world.standIn.mark();
     const result = await world.run();
     assert.notEqual(result.code, 0);
-    const rulesRequests = world.standIn.requests.slice(since).filter((r) => /\/rules|\/rulesets|\/protection|\/branches\//.test(r.route));
+    const rulesRequests = world.standIn.requests({ since }).filter((r) => /\/rules|\/rulesets|\/protection|\/branches\//.test(r.route));
     assert.deepEqual(rulesRequests.map((r) => r.route), []);
     assert.match(output(result), /EPUSHREJECTED/);
     assert.ok(receivePacks(world, since).length > 0);
@@ -196,7 +197,7 @@ describe("classic branch protection on a user repository", () => {
   let mainBefore: string | undefined;
   let withAdmin: RunResult;
   let withoutAdmin: RunResult;
-  let pushesBefore: number;
+  let pushesBefore: Mark;
 
   before(async () => {
     world = await releaseWorld({ installationPermissions: { contents: "write", metadata: "read", administration: "read" } });
@@ -206,7 +207,7 @@ describe("classic branch protection on a user repository", () => {
     await resetWorkspace(world);
     // the owner installs the App without Administration: read
     delete world.installation.permissions.administration;
-    pushesBefore = world.standIn.pushes.length;
+    pushesBefore = world.standIn.mark();
     withoutAdmin = await world.run();
   });
   after(() => world.close());

@@ -66,7 +66,7 @@ function traceEnv(trace: Trace, traceDir: string): Record<string, string> {
 }
 
 function appTokens(world: ReleaseWorld) {
-  return [...world.standIn.world.tokens.values()].filter((t) => t.actor.kind === "installation" && t.actor.app.id === world.app.id);
+  return world.standIn.tokens({ appId: world.app.id });
 }
 
 /** Every file under `dir` except git's object store (zlib data); the whole world folder, HOME included. */
@@ -127,7 +127,7 @@ for (const scenario of SCENARIOS) {
         assert.match(await readFile(join(traceDir, "git-trace.log"), "utf8"), /trace: (built-in|run_command|exec): git /);
       }
       if (outcome !== "blocked" && outcome !== "dry-run") {
-        const pushes = world.standIn.requests.filter((r) => r.git && r.method === "POST" && r.path.endsWith("git-receive-pack"));
+        const pushes = world.standIn.requests({ route: "GIT receive-pack", method: "POST" });
         assert.ok(pushes.length > 0 && pushes.every((r) => r.actor === "installation:release-bot[bot]"), "the pushes carried the App token");
       }
     });

@@ -7,6 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ROOT, gitIn, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
 import type { BypassActor, RecordedRequest, TokenRecord } from "../github-stand-in/world.js";
+import type { Mark } from "../github-stand-in/query.js";
 
 export const PLUGIN_PATH = join(ROOT, "index.ts");
 export const APP_ACTOR = "installation:release-bot[bot]";
@@ -34,7 +35,7 @@ export const PULL_REQUEST_RULE = {
 
 /** App installation tokens of `appId` (default: the world's App), in mint order */
 export function appTokens(world: ReleaseWorld, appId = world.app.id): TokenRecord[] {
-  return [...world.standIn.world.tokens.values()].filter((t) => t.actor.kind === "installation" && t.actor.app.id === appId);
+  return world.standIn.tokens({ appId });
 }
 
 export async function assertNoSecrets(world: ReleaseWorld, result: RunResult): Promise<void> {
@@ -48,13 +49,13 @@ export function assertTokensRevoked(world: ReleaseWorld, appId = world.app.id): 
 }
 
 /** pushes that changed (or tried to change) refs */
-export function refPushes(world: ReleaseWorld, since = 0) {
-  return world.standIn.pushes.slice(since).filter((p) => p.updates.length > 0);
+export function refPushes(world: ReleaseWorld, since?: Mark) {
+  return world.standIn.refPushes({ since });
 }
 
 /** git receive-pack POSTs (the pushes themselves, accepted or not) */
-export function receivePacks(world: ReleaseWorld, since = 0): RecordedRequest[] {
-  return world.standIn.requests.slice(since).filter((r) => r.git && r.method === "POST" && r.path.endsWith("git-receive-pack"));
+export function receivePacks(world: ReleaseWorld, since?: Mark): RecordedRequest[] {
+  return world.standIn.requests({ route: "GIT receive-pack", method: "POST", since });
 }
 
 /** Rewrites .releaserc.json: this plugin with `pluginOptions`, after `before` and followed by `after`. */

@@ -135,14 +135,14 @@ describe("git smart HTTP: rulesets", () => {
       assert.equal(await remoteRef(f, "refs/heads/main"), sha);
 
       assert.deepEqual(
-        f.s.world.pushes.map((p) => [p.actor, p.via, p.accepted]),
+        f.s.refPushes().map((p) => [p.actor, p.via, p.accepted]),
         [
           ["installation:github-actions[bot]", "git", false],
           ["installation:releaser[bot]", "git", true],
         ],
       );
       // the tokens themselves are never recorded
-      assert.doesNotMatch(JSON.stringify(f.s.world.pushes) + JSON.stringify(f.s.world.requests), /ghs_/);
+      assert.doesNotMatch(JSON.stringify(f.s.refPushes()) + JSON.stringify(f.s.requests()), /ghs_/);
     } finally {
       await f.s.close();
     }
@@ -194,7 +194,7 @@ describe("git smart HTTP: rulesets", () => {
       assert.equal(await remoteRef(f, "refs/heads/main"), sha1); // github-facts §2: per-ref outcome
       assert.equal(await remoteRef(f, "refs/tags/v1.0.0"), "");
       assert.deepEqual(
-        f.s.world.pushes.map((p) => [p.updates.map((u) => u.ref), p.accepted]),
+        f.s.refPushes().map((p) => [p.updates.map((u) => u.ref), p.accepted]),
         [
           [["refs/heads/main", "refs/tags/v1.0.0"], false],
           [["refs/heads/main", "refs/tags/v1.0.0"], false],
@@ -241,7 +241,7 @@ describe("git smart HTTP: classic protection", () => {
       const pat = f.s.createPat("alice"); // owner of the user repository = admin
       const admin = await git(f.work, ["push", f.url, "HEAD:main"], authEnv(f.s.origin, pat));
       assert.equal(admin.code, 0, admin.stderr);
-      assert.equal(f.s.world.pushes.at(-1)?.actor, "user:alice");
+      assert.equal(f.s.refPushes().at(-1)?.actor, "user:alice");
     } finally {
       await f.s.close();
     }
@@ -267,7 +267,7 @@ describe("git smart HTTP: access", () => {
       const stranger = await git(f.work, ["push", f.url, "HEAD:main"], authEnv(f.s.origin, f.s.createPat("mallory")));
       assert.notEqual(stranger.code, 0);
       assert.match(stranger.stderr, /Repository not found|not found/);
-      assert.equal(f.s.world.pushes.length, 0);
+      assert.equal(f.s.refPushes().length, 0);
     } finally {
       await f.s.close();
     }
@@ -298,7 +298,7 @@ describe("git smart HTTP: the actions/checkout header", () => {
         const plain = await git(f.work, ["push", "origin", "HEAD:main"]);
         assert.notEqual(plain.code, 0);
         assert.match(plain.stderr, /GH013/);
-        const receive = f.s.world.requests.filter((r) => r.git && r.route.includes("receive-pack"));
+        const receive = f.s.requests({ route: "GIT receive-pack" });
         assert.ok(receive.length > 0 && receive.every((r) => r.actor === "installation:github-actions[bot]"), JSON.stringify(receive));
 
         // a URL with credentials does not beat the header (github-facts §10)
@@ -307,13 +307,13 @@ describe("git smart HTTP: the actions/checkout header", () => {
         withUrl.password = f.appToken();
         const urlPush = await git(f.work, ["push", withUrl.href, "HEAD:main"]);
         assert.notEqual(urlPush.code, 0);
-        assert.equal(f.s.world.pushes.at(-1)?.actor, "installation:github-actions[bot]");
+        assert.equal(f.s.refPushes().at(-1)?.actor, "installation:github-actions[bot]");
 
         // empty reset + the App's header: the App pushes
         const app = await git(f.work, ["push", "origin", "HEAD:main"], authEnv(f.s.origin, f.appToken()));
         assert.equal(app.code, 0, app.stderr);
         assert.match(app.stderr, /Bypassed rule violations for refs\/heads\/main:/);
-        assert.equal(f.s.world.pushes.at(-1)?.actor, "installation:releaser[bot]");
+        assert.equal(f.s.refPushes().at(-1)?.actor, "installation:releaser[bot]");
       } finally {
         await f.s.close();
       }

@@ -11,9 +11,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { handleGitRequest, handleInternalRequest, installHooks } from "./git-http.js";
 import { checkRequest, checkResponse } from "./openapi.js";
-import type { RecordedDispatch, RestServices } from "./rest-common.js";
+import {
+  type DispatchQuery,
+  type Mark,
+  markOf,
+  normalizeRoute,
+  type PushQuery,
+  queryDispatches,
+  queryPushes,
+  queryRequests,
+  queryTokens,
+  type RequestQuery,
+  type TokenQuery,
+} from "./query.js";
+import type { RestServices } from "./rest-common.js";
 import { validateBypassActors } from "./rules.js";
-import { API_PREFIX, createRequestHandler, type Fault, type OpenApiChecker, ROUTES, type ServerHost } from "./server.js";
+import { API_PREFIX, createRequestHandler, type Fault, type OpenApiChecker, type ServerHost } from "./server.js";
 import { createPat as createPatRecord, mintInstallationToken as mint, type TokenFormat } from "./tokens.js";
 import {
   type Account,
@@ -24,8 +37,10 @@ import {
   GITHUB_ACTIONS_BOT_USER_ID,
   type Installation,
   type Permissions,
+  type RecordedDispatch,
   type RecordedPush,
   type RecordedRequest,
+  type ReleaseRecord,
   type Repository,
   type Rule,
   type Ruleset,
@@ -33,7 +48,26 @@ import {
   World,
 } from "./world.js";
 
-export type { RecordedDispatch } from "./rest-common.js";
+export type { DispatchQuery, Mark, PushQuery, RequestQuery, TokenQuery } from "./query.js";
+export type {
+  Account,
+  App,
+  BypassActor,
+  BypassMode,
+  ClassicProtection,
+  Installation,
+  Permissions,
+  RecordedDispatch,
+  RecordedPush,
+  RecordedRequest,
+  ReleaseRecord,
+  Repository,
+  Rule,
+  Ruleset,
+  TokenRecord,
+} from "./world.js";
+export type { TokenFormat } from "./tokens.js";
+export { persistCheckoutCredentials, type PersistedCheckoutCredentials } from "./checkout.js";
 
 export interface StandInOptions {
   /** lifetime of minted installation tokens; default 3600 (github-facts §6.1: +1 h) */
@@ -100,10 +134,9 @@ function runGit(cwd: string, args: string[], input?: string | Buffer, env: Recor
 export class StandIn {
   origin = "";
   apiUrl = "";
+  /** the stand-in's data; its own modules read and write it, tests ask the query methods below */
   readonly world = new World();
   readonly openapiViolations: string[] = [];
-  /** repository_dispatch and workflow_dispatch events received */
-  readonly dispatches: RecordedDispatch[] = [];
   tokenLifetimeSeconds: number;
   tokenFormat: TokenFormat;
   latencyMs: number;
@@ -124,14 +157,6 @@ export class StandIn {
     this.latencyMs = opts.latencyMs ?? 0;
   }
 
-  get requests(): RecordedRequest[] {
-    return this.world.requests;
-  }
-
-  get pushes(): RecordedPush[] {
-    return this.world.pushes;
-  }
-
   /** @internal */
   async listen(): Promise<void> {
     const self = this;
@@ -143,7 +168,6 @@ export class StandIn {
         return self.tokenFormat;
       },
       git: (repo, args, input, env) => runGit(repo.gitDir, args, input, env),
-      recordDispatch: (dispatch) => self.dispatches.push(dispatch),
     };
     const host: ServerHost = {
       world: this.world,
@@ -431,6 +455,121 @@ export class StandIn {
     });
   }
 
+  /**
+   * Changes a stored ruleset the way an admin edits it in the settings: `bypass_actors` is validated
+   * as addRuleset does, `rules` get their default parameters, `updated_at` moves.
+   */
+  updateRuleset(ruleset: Ruleset, changes: Partial<Pick<Ruleset, "name" | "enforcement" | "conditions" | "rules" | "bypass_actors">>): Ruleset {
+    const target = ruleset.source_type === "Organization" ? ruleset.source : this.rulesetRepository(ruleset);
+    const bypassActors = changes.bypass_actors?.map((a) => ({ ...a, bypass_mode: a.bypass_mode ?? "always" }));
+    if (bypassActors) {
+      const invalid = validateBypassActors(this.world, target, bypassActors);
+      if (invalid) throw new Error(`422 Validation Failed: ${invalid}`);
+      ruleset.bypass_actors = bypassActors;
+    }
+    if (changes.rules) ruleset.rules = changes.rules.map(withDefaultParameters);
+    if (changes.name !== undefined) ruleset.name = changes.name;
+    if (changes.enforcement !== undefined) ruleset.enforcement = changes.enforcement;
+    if (changes.conditions !== undefined) ruleset.conditions = changes.conditions;
+    ruleset.updated_at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return ruleset;
+  }
+
+  private rulesetRepository(ruleset: Ruleset): Repository {
+    const [owner = "", name = ""] = ruleset.source.split("/");
+    const repo = this.world.repository(owner, name);
+    if (!repo?.rulesets.includes(ruleset)) throw new Error(`ruleset ${ruleset.id} is not one of the stand-in's`);
+    return repo;
+  }
+
+  /** Suspends (or unsuspends) an installation: its tokens stop working and no new one is minted. */
+  suspendInstallation(installation: Installation, suspended = true): void {
+    const stored = this.world.installations.get(installation.id);
+    if (!stored) throw new Error(`no installation ${installation.id}`);
+    stored.suspended = suspended;
+  }
+
+  // ---- queries: what the stand-in saw -----------------------------------------------------------
+
+  /** A point in the logs; pass it as `since` to see only what came after. */
+  mark(): Mark {
+    return markOf(this.world);
+  }
+
+  /** Requests answered (REST and git smart HTTP), oldest first. Tokens are never recorded, only their owners. */
+  requests(query: RequestQuery = {}): RecordedRequest[] {
+    return queryRequests(this.world, query);
+  }
+
+  /** Ref updates judged (git pushes through the pre-receive hook, REST ref writes), oldest first. */
+  refPushes(query: PushQuery = {}): RecordedPush[] {
+    return queryPushes(this.world, query);
+  }
+
+  /** Accepted repository_dispatch and workflow_dispatch events, oldest first. */
+  dispatches(query: DispatchQuery = {}): RecordedDispatch[] {
+    return queryDispatches(this.world, query);
+  }
+
+  /** Installation tokens and PATs the stand-in made, in that order (copies: re-query to see a later revoke). */
+  tokens(query: TokenQuery = {}): TokenRecord[] {
+    return queryTokens(this.world, this.now(), query);
+  }
+
+  /** The record of a token value, or undefined if the stand-in never made it. */
+  token(value: string): TokenRecord | undefined {
+    const record = this.world.tokens.get(value);
+    return record && { ...record };
+  }
+
+  /** Whether a token the stand-in made was revoked (`DELETE /installation/token`); throws for a token it never made. */
+  revoked(value: string): boolean {
+    const record = this.world.tokens.get(value);
+    if (!record) throw new Error("revoked(): the stand-in never made this token");
+    return record.revoked;
+  }
+
+  /** Releases created on a repository (`POST /repos/{owner}/{repo}/releases`), oldest first. */
+  releases(repo: Repository): ReleaseRecord[] {
+    return this.world.releasesOf(repo).map((r) => ({ ...r }));
+  }
+
+  account(login: string): Account | undefined {
+    return this.world.account(login);
+  }
+
+  repository(owner: string, name: string): Repository | undefined {
+    return this.world.repository(owner, name);
+  }
+
+  /** An App by slug. */
+  app(slug: string): App | undefined {
+    return this.world.appBySlug(slug);
+  }
+
+  /** Installations, all or those of one App. */
+  installations(query: { appId?: number } = {}): Installation[] {
+    return [...this.world.installations.values()].filter((i) => query.appId === undefined || i.appId === query.appId);
+  }
+
+  /**
+   * Calls `action` with each recorded request that matches `test`, synchronously as the stand-in
+   * records it: right after answering it and before serving the next one, so what `action` changes
+   * (a fault, the clock, a ref) is in place before the client can react. `once` (default) stops after
+   * the first match. Returns a function that stops it.
+   */
+  onRequest(test: (request: RecordedRequest) => boolean, action: (request: RecordedRequest) => void, { once = true } = {}): () => void {
+    const listener = (request: RecordedRequest): void => {
+      if (!test({ ...request })) return;
+      if (once) this.world.requestListeners.delete(listener);
+      action({ ...request });
+    };
+    this.world.requestListeners.add(listener);
+    return () => {
+      this.world.requestListeners.delete(listener);
+    };
+  }
+
   // ---- knobs ----------------------------------------------------------------------------------
 
   /**
@@ -440,12 +579,8 @@ export class StandIn {
    * (an empty value removes a header).
    */
   failNext(route: string, count: number, status = 502, headers: Record<string, string> = {}): void {
-    const normalized = route.replace(/^(\w+)\s+(?:\/api\/v3)?/, (_, m: string) => `${m.toUpperCase()} `);
-    const known =
-      normalized === "GIT upload-pack" ||
-      normalized === "GIT receive-pack" ||
-      ROUTES.some((r) => `${r.method} ${r.template}` === normalized);
-    if (!known) throw new Error(`failNext: unknown route "${route}" (use "METHOD /openapi/template" or "GIT receive-pack")`);
+    if (route.trim() === "UNKNOWN") throw new Error(`failNext: unknown route "${route}" (use "METHOD /openapi/template" or "GIT receive-pack")`);
+    const normalized = normalizeRoute(route);
     const queue = this.faults.get(normalized) ?? [];
     for (let i = 0; i < count; i++) queue.push({ status, headers });
     this.faults.set(normalized, queue);

@@ -85,7 +85,7 @@ describe("App JWT verification", () => {
       });
       const { data } = await octokit.request("GET /app");
       assert.equal(data!.id, app.id);
-      const statuses = standIn.requests.filter((r) => r.route === "GET /app").slice(-2).map((r) => r.status);
+      const statuses = standIn.requests({ route: "GET /app" }).slice(-2).map((r) => r.status);
       assert.deepEqual(statuses, [401, 200]);
     } finally {
       standIn.setClockSkew(0);

@@ -30,20 +30,6 @@ export interface RestServices {
   tokenLifetimeSeconds: number;
   tokenFormat: "classic" | "stateless";
   git(repo: Repository, args: string[], input?: string | Buffer, env?: Record<string, string>): Promise<string>;
-  recordDispatch(dispatch: RecordedDispatch): void;
-}
-
-export interface RecordedDispatch {
-  kind: "repository_dispatch" | "workflow_dispatch";
-  /** `owner/name` */
-  repository: string;
-  actor: string;
-  event_type?: string;
-  client_payload?: unknown;
-  workflow_id?: string;
-  ref?: string;
-  inputs?: Record<string, unknown>;
-  at: number;
 }
 
 export interface RestReply {

@@ -1,5 +1,5 @@
 // `repository_dispatch` and `workflow_dispatch` (github-facts §7: the events a GITHUB_TOKEN may
-// still start). Each accepted dispatch is recorded in StandIn.dispatches.
+// still start). Each accepted dispatch is recorded in World.dispatches (StandIn.dispatches() reads it).
 import { accessRepo, error, fullName, isReply, notFound, type RouteDef, validationFailed } from "./rest-common.js";
 import { resolveRef } from "./rest-git.js";
 import { World } from "./world.js";
@@ -19,7 +19,7 @@ export const dispatchRoutes: RouteDef[] = [
       if (client_payload !== undefined && (typeof client_payload !== "object" || client_payload === null || Array.isArray(client_payload))) {
         return validationFailed("Invalid request.\n\nFor 'properties/client_payload', it is not an object.");
       }
-      ctx.services.recordDispatch({
+      ctx.world.dispatches.push({
         kind: "repository_dispatch",
         repository: fullName(repo),
         actor: World.actorName(ctx.actor),
@@ -69,7 +69,7 @@ export const dispatchRoutes: RouteDef[] = [
         inputs: (inputs as Record<string, unknown> | undefined) ?? {},
         at: ctx.nowMs,
       };
-      ctx.services.recordDispatch(dispatch);
+      ctx.world.dispatches.push(dispatch);
       if (return_run_details === true) {
         const runId = ctx.world.id();
         return {

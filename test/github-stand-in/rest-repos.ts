@@ -15,31 +15,7 @@ import {
   type RestContext,
   type RouteDef,
 } from "./rest-common.js";
-import type { Account, Repository } from "./world.js";
-
-/** A GitHub release as the stand-in keeps it (schema `release` is built from it on each answer). */
-export interface ReleaseRecord {
-  id: number;
-  tag_name: string;
-  target_commitish: string;
-  name: string | null;
-  body: string | null;
-  draft: boolean;
-  prerelease: boolean;
-  created_at: string;
-  /** the `<actor>` string of RecordedRequest: who created it */
-  createdBy: string;
-  author: Account;
-}
-
-const releases = new WeakMap<Repository, ReleaseRecord[]>();
-
-/** the releases created on a repository, oldest first */
-export function releasesOf(repo: Repository): ReleaseRecord[] {
-  let list = releases.get(repo);
-  if (!list) releases.set(repo, (list = []));
-  return list;
-}
+import type { ReleaseRecord, Repository } from "./world.js";
 
 /** schema `release` */
 function releaseJson(repo: Repository, r: ReleaseRecord, ctx: Pick<RestContext, "apiUrl" | "origin">) {
@@ -124,7 +100,7 @@ export const repoRoutes: RouteDef[] = [
       if (typeof body.tag_name !== "string" || body.tag_name === "") {
         return validationFailed("Validation Failed", [{ resource: "Release", code: "missing_field", field: "tag_name" }]);
       }
-      const list = releasesOf(repo);
+      const list = ctx.world.releasesOf(repo);
       if (list.some((r) => r.tag_name === body.tag_name)) {
         return validationFailed("Validation Failed", [{ resource: "Release", code: "already_exists", field: "tag_name" }]);
       }

@@ -74,7 +74,7 @@ describe("tokens and users", () => {
     const token = standIn.actionsToken(repo, { contents: "write" });
     const { data } = await octokitFor(token).request("GET /installation/repositories");
     assert.deepEqual(data.repositories.map((r) => r.full_name), ["acme/widgets"]);
-    assert.equal(standIn.requests.at(-1)!.actor, "installation:github-actions[bot]");
+    assert.equal(standIn.requests().at(-1)!.actor, "installation:github-actions[bot]");
   });
 });
 
@@ -221,7 +221,7 @@ describe("git database", () => {
     assert.equal(moved.data.object.sha, commit.sha);
     assert.equal(await standIn.git(repo, "rev-parse", "refs/heads/main"), commit.sha);
     assert.equal(await standIn.git(repo, "show", `${commit.sha}:VERSION`), "1.0.0");
-    assert.equal(standIn.pushes.at(-1)!.via, "api");
+    assert.equal(standIn.refPushes().at(-1)!.via, "api");
 
     // a commit with an explicit author is not signed
     const authored = (
@@ -280,7 +280,7 @@ describe("dispatches", () => {
       204,
     );
     assert.deepEqual(
-      standIn.dispatches.map((d) => [d.kind, d.repository, d.actor, d.event_type ?? d.workflow_id]),
+      standIn.dispatches().map((d) => [d.kind, d.repository, d.actor, d.event_type ?? d.workflow_id]),
       [
         ["repository_dispatch", "acme/widgets", "installation:release-bot[bot]", "released"],
         ["workflow_dispatch", "acme/widgets", "installation:release-bot[bot]", "release.yml"],
@@ -303,7 +303,7 @@ describe("server knobs", () => {
     assert.equal(res.status, 404);
     assert.deepEqual(await res.json(), { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
     assert.ok(res.headers.get("date"));
-    const last = standIn.requests.at(-1)!;
+    const last = standIn.requests().at(-1)!;
     assert.deepEqual([last.route, last.status, last.git], ["UNKNOWN", 404, false]);
   });
 
@@ -331,8 +331,8 @@ describe("server knobs", () => {
   });
 
   it("never records tokens", () => {
-    const tokens = [...standIn.world.tokens.keys()];
-    const recorded = JSON.stringify(standIn.requests);
+    const tokens = standIn.tokens().map((t) => t.token);
+    const recorded = JSON.stringify(standIn.requests());
     assert.ok(tokens.every((t) => !recorded.includes(t)));
   });
 });

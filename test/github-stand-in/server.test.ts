@@ -31,7 +31,7 @@ describe("git smart HTTP through the server", () => {
     const { token } = standIn.mintInstallationToken(installation);
     const { stdout } = await lsRemote(token);
     assert.match(stdout, new RegExp(`^${await standIn.git(repo, "rev-parse", "refs/heads/main")}\\tHEAD`));
-    const last = standIn.requests.at(-1)!;
+    const last = standIn.requests().at(-1)!;
     assert.deepEqual([last.route, last.git, last.actor, last.authScheme], ["GIT upload-pack", true, "installation:release-bot[bot]", "basic"]);
   });
 
@@ -49,10 +49,10 @@ describe("git smart HTTP through the server", () => {
   it("injects faults into git routes", async () => {
     const { token } = standIn.mintInstallationToken(installation);
     standIn.failNext("GIT upload-pack", 1, 502);
-    const before = standIn.requests.length;
+    const before = standIn.mark();
     await assert.rejects(lsRemote(token), /502/);
     await lsRemote(token);
-    const statuses = standIn.requests.slice(before).filter((r) => r.git).map((r) => r.status);
+    const statuses = standIn.requests({ git: true, since: before }).map((r) => r.status);
     assert.equal(statuses[0], 502);
     assert.ok(statuses.slice(1).every((s) => s === 200), statuses.join(","));
   });

@@ -1,6 +1,6 @@
 // The HTTP layer of the stand-in: one node:http server on 127.0.0.1 answering REST under
 // `/api/v3` and git smart HTTP under `/{owner}/{repo}.git/...`. Adds latency, injects faults,
-// runs the OpenAPI checks and records every request (never a token) in world.requests.
+// runs the OpenAPI checks and records every request (never a token) with world.recordRequest.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authScheme, resolveActor } from "./auth.js";
@@ -187,7 +187,7 @@ async function handle(host: ServerHost, req: IncomingMessage, res: ServerRespons
   const auth = resolveActor(host.world, req.headers.authorization, host.now());
   const actorName = "actor" in auth ? World.actorName(auth.actor) : "anonymous";
   const record = (route: string, status: number, git: boolean) =>
-    host.world.requests.push({
+    host.world.recordRequest({
       method,
       path: path + url.search,
       route,

@@ -104,7 +104,7 @@ describe("installation tokens", () => {
     const octokit = new Octokit({ baseUrl: standIn.apiUrl });
     const { data } = await octokit.request("GET /users/{username}", { username: "release-bot[bot]" });
     assert.equal(data.type, "Bot");
-    assert.equal(data.id, standIn.world.appBySlug("release-bot")!.botUserId);
+    assert.equal(data.id, standIn.app("release-bot")!.botUserId);
     assert.notEqual(data.id, appId);
   });
 });

@@ -147,6 +147,35 @@ export interface RecordedPush {
   message: string;
 }
 
+/** One accepted `repository_dispatch` or `workflow_dispatch`. */
+export interface RecordedDispatch {
+  kind: "repository_dispatch" | "workflow_dispatch";
+  /** `owner/name` */
+  repository: string;
+  actor: string;
+  event_type?: string;
+  client_payload?: unknown;
+  workflow_id?: string;
+  ref?: string;
+  inputs?: Record<string, unknown>;
+  at: number;
+}
+
+/** A GitHub release as the stand-in keeps it (schema `release` is built from it on each answer). */
+export interface ReleaseRecord {
+  id: number;
+  tag_name: string;
+  target_commitish: string;
+  name: string | null;
+  body: string | null;
+  draft: boolean;
+  prerelease: boolean;
+  created_at: string;
+  /** the `<actor>` string of RecordedRequest: who created it */
+  createdBy: string;
+  author: Account;
+}
+
 /** Fixed identities of GitHub's built-in Actions integration (github-facts §4). */
 export const GITHUB_ACTIONS_APP_ID = 15368;
 export const GITHUB_ACTIONS_BOT_USER_ID = 41898282;
@@ -163,9 +192,19 @@ export class World {
   readonly tokens = new Map<string, TokenRecord>();
   readonly requests: RecordedRequest[] = [];
   readonly pushes: RecordedPush[] = [];
+  readonly dispatches: RecordedDispatch[] = [];
+  /** releases per repository id, oldest first */
+  readonly releases = new Map<number, ReleaseRecord[]>();
+  /** called with each request as it is recorded (StandIn.onRequest) */
+  readonly requestListeners = new Set<(request: RecordedRequest) => void>();
 
   id(): number {
     return this.nextId++;
+  }
+
+  recordRequest(request: RecordedRequest): void {
+    this.requests.push(request);
+    for (const listener of [...this.requestListeners]) listener(request);
   }
 
   account(login: string): Account | undefined {
@@ -178,6 +217,13 @@ export class World {
 
   appBySlug(slug: string): App | undefined {
     return [...this.apps.values()].find((app) => app.slug === slug);
+  }
+
+  /** the releases created on a repository, oldest first (the list is the World's own) */
+  releasesOf(repo: Repository): ReleaseRecord[] {
+    let list = this.releases.get(repo.id);
+    if (!list) this.releases.set(repo.id, (list = []));
+    return list;
   }
 
   /** rulesets that apply to a repository: its own, then those of its owner organization */

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { BypassActor, RecordedRequest, TokenRecord } from "../github-stand-in/world.js";
+import type { Mark } from "../github-stand-in/query.js";
 import { DEFAULT_PLUGINS, PLUGIN_PATH, runCli, writeReleaserc, type CliResult } from "./cli.js";
 import { gitIn, type ReleaseWorld, type RunResult } from "./world.js";
 
@@ -45,7 +46,7 @@ export function appBypass(world: ReleaseWorld, mode: BypassActor["bypass_mode"] 
 
 /** App installation tokens of `appId` (default: the world's App), in mint order */
 export function appTokens(world: ReleaseWorld, appId = world.app.id): TokenRecord[] {
-  return [...world.standIn.world.tokens.values()].filter((t) => t.actor.kind === "installation" && t.actor.app.id === appId);
+  return world.standIn.tokens({ appId });
 }
 
 export async function assertNoSecrets(world: ReleaseWorld, result: RunResult): Promise<void> {
@@ -60,17 +61,17 @@ export function assertTokensRevoked(world: ReleaseWorld, appId = world.app.id): 
 }
 
 /** pushes that changed (or tried to change) refs */
-export function refPushes(world: ReleaseWorld, since = 0) {
-  return world.standIn.pushes.slice(since).filter((p) => p.updates.length > 0);
+export function refPushes(world: ReleaseWorld, since?: Mark) {
+  return world.standIn.refPushes({ since });
 }
 
 /** git receive-pack POSTs (the pushes themselves, accepted or not) */
-export function receivePacks(world: ReleaseWorld, since = 0): RecordedRequest[] {
-  return world.standIn.requests.slice(since).filter((r) => r.git && r.method === "POST" && r.path.endsWith("git-receive-pack"));
+export function receivePacks(world: ReleaseWorld, since?: Mark): RecordedRequest[] {
+  return world.standIn.requests({ route: "GIT receive-pack", method: "POST", since });
 }
 
 export function requestsTo(world: ReleaseWorld, route: string): RecordedRequest[] {
-  return world.standIn.requests.filter((r) => r.route === route);
+  return world.standIn.requests({ route });
 }
 
 /** Rewrites .releaserc.json of the workspace: this plugin with `pluginOptions`, after `before` and followed by `after`. */
@@ -126,18 +127,7 @@ export function runIn(world: ReleaseWorld, cwd: string, args: string[] = [], ext
  * action takes effect before the client can react. `once` (default) detaches after the first match.
  */
 export function onRequest(world: ReleaseWorld, test: (r: RecordedRequest) => boolean, action: (r: RecordedRequest) => void, { once = true } = {}): void {
-  const requests = world.standIn.world.requests;
-  const push = requests.push;
-  let done = false;
-  requests.push = function (...items: RecordedRequest[]) {
-    const length = push.apply(this, items);
-    for (const item of items) {
-      if (done || !test(item)) continue;
-      if (once) done = true;
-      action(item);
-    }
-    return length;
-  };
+  world.standIn.onRequest(test, action, { once });
 }
 
 /** the step plugin's `advanceClockSeconds` moves the stand-in's clock too (see test/fixtures/step-plugin.mjs) */

@@ -39,7 +39,7 @@ export function secretFinder({ standIn, app, privateKey }: { standIn: StandIn; a
     // line and masks the value everywhere after it. Every other occurrence is a leak.
     const text = raw.replace(/^::add-mask::.*$/gm, "");
     const found: string[] = [];
-    for (const record of standIn.world.tokens.values()) {
+    for (const record of standIn.tokens()) {
       if (record.actor.kind !== "installation" || record.actor.app.id !== app.id) continue;
       const label = `App token ${record.token.slice(0, 6)}…`;
       if (text.includes(record.token)) found.push(label);
