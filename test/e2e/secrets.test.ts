@@ -9,7 +9,7 @@
 // (`Send header: AUTHORIZATION: basic <redacted>`) unless GIT_TRACE_REDACT=0 (git >= 2.25;
 // verified here with git 2.39). A header passed through GIT_CONFIG_* never shows in GIT_TRACE's argv
 // lines (semantic-release-internals §8.6). The scan also looks for the base64 forms of the token
-// (encodedForms in test/helpers/e2e.ts), which is what the header carries.
+// (encodedForms in test/helpers/secrets.ts), which is what the header carries.
 import { strict as assert } from "node:assert";
 import { mkdir, readFile, readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
