@@ -10,7 +10,7 @@ import { sendDispatches } from "./lib/dispatch.js";
 import { explainRejections } from "./lib/push/explain-rejections.js";
 import { getError } from "./lib/errors/get-error.js";
 import { head } from "./lib/git/git.js";
-import { createTokenSource } from "./lib/token/mint-token.js";
+import { createReleaseToken } from "./lib/token/index.js";
 import { apiFailure } from "./lib/octokit.js";
 import { parseGitHubUrl } from "./lib/config/parse-github-url.js";
 import { finishPreflight, runPreflight } from "./lib/preflight/preflight.js";
@@ -41,10 +41,10 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Veri
   await session?.end("a new release started in this process");
   const config = resolveConfig(pluginConfig, { env, plugins: options.plugins });
   const current = (session = new ReleaseSession(config, repository.owner, repository.repo, logger));
-  const source = (current.source = await createTokenSource(config, { ...repository, logger, onToken: current.onToken }));
+  const source = (current.source = await createReleaseToken({ config, ...repository, logger, onToken: current.onToken }));
 
   const [identity, preflight] = await Promise.all([
-    source.identity,
+    source.identity(),
     config.preflight === "off"
       ? undefined
       : runPreflight({

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { format } from "node:util";
 import { RequestError } from "@octokit/request-error";
-import { createTokenSource } from "../lib/token/mint-token.js";
+import { createReleaseToken } from "../lib/token/index.js";
 import { ReleaseOctokit, USER_AGENT, VERSION, apiFailure, toOctokitOptions, type Logger } from "../lib/octokit.js";
 import { APP_RETRY_CONF } from "../lib/definitions/retry.js";
 import type { ResolvedConfig } from "../lib/types.js";
@@ -124,9 +124,9 @@ test("The installation client retries a 401 that comes right after minting (repl
     privateKey,
   } as unknown as ResolvedConfig;
   standIn.failNext("GET /users/{username}", 1, 401);
-  const source = await createTokenSource(config, { owner: "octo", repo: "proj", logger, octokitOptions: { retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } } });
+  const source = await createReleaseToken({ config, owner: "octo", repo: "proj", logger, octokitOptions: { retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } } });
   t.after(() => source.revoke());
-  const identity = await source.identity;
+  const identity = await source.identity();
   assert.equal(identity.userId, app.botUserId);
   assert.deepEqual(statuses(standIn, "GET /users/{username}"), [401, 200]);
   assert.ok(lines.some((line) => /^warn: Retrying after a 401 to a token minted \d+ ms ago/.test(line)));

@@ -1,11 +1,12 @@
-// Error definitions: see ../errors.ts. Each entry: (context) => ({ message, details }).
-// Codes for getting a working token (mint-token.ts, octokit.ts). ENOAPPCREDENTIALS and
-// EINVALIDPRIVATEKEY are config errors (./config.ts). details = what was expected, what was found,
-// the fix, then a README link (STYLE.md §3). No context field ever carries a token, JWT or key:
-// only IDs, slugs, logins, permission names, statuses and GitHub's own error messages.
+// Codes and log lines for getting a working token (lib/token/). ENOAPPCREDENTIALS and
+// EINVALIDPRIVATEKEY are config errors (./config.ts); the map of all codes is ./catalog.ts.
+// details = what was expected, what was found, the fix, then a README link. No context field ever
+// carries a token, JWT or key: only IDs, slugs, logins, permission names, statuses, expiry times and
+// GitHub's own error messages.
 import type { ErrorDefinition } from "./catalog.js";
 import type { Permissions } from "../types.js";
 import { linkify } from "../definitions/constants.js";
+import { formatPermissions } from "../token/permissions.js";
 
 type AccountType = "User" | "Organization" | string;
 
@@ -20,14 +21,7 @@ function details(parts: { expected: string; found: string; fix: string; anchor: 
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
-/** `contents:write, actions:write`, or `none` */
-export function formatPermissions(permissions: Permissions | undefined): string {
-  if (!permissions) return "unknown";
-  const entries = Object.entries(permissions);
-  return entries.length ? entries.map(([name, level]) => `${name}:${level}`).join(", ") : "none";
-}
-
-/** Page where the App's owner edits its permissions (github-facts §6.1: owners then approve them). */
+/** Page where the App's owner edits its permissions (docs/github.md §6.1: owners then approve them). */
 export function appPermissionsUrl(githubUrl: string, slug: string, appOwner?: { login: string; type: AccountType }): string {
   return appOwner?.type === "Organization"
     ? `${githubUrl}/organizations/${appOwner.login}/settings/apps/${slug}/permissions`
@@ -86,15 +80,17 @@ export interface AppPermissionsContext {
   installationPermissions: Permissions | undefined;
   /** what the minted token got, when a token was minted */
   granted?: Permissions | undefined;
-  /** e.g. ["contents:write", "actions:write"] */
-  missing: string[];
-  /** refused: GitHub answered 422; insufficient: the minted token lacks contents:write */
+  /** what is missing, e.g. { contents: "write", actions: "write" } */
+  missing: Permissions;
+  /** refused: GitHub answered 422; insufficient: the minted token lacks contents:write (contents:read for a dry run) */
   reason: "refused" | "insufficient";
   installationId?: number | undefined;
   account?: { login: string; type: AccountType } | undefined;
   appOwner?: { login: string; type: AccountType } | undefined;
   /** true when `permissions` was set in the plugin options */
   explicit: boolean;
+  /** a dry run, which asks for read access only */
+  readOnly?: boolean | undefined;
   githubMessage?: string | undefined;
 }
 
@@ -181,15 +177,21 @@ export const AUTH_ERRORS = {
   },
 
   EAPPPERMISSIONS: (ctx: AppPermissionsContext) => {
-    const { slug, owner, repo, githubUrl, requested, installationPermissions, granted, missing, reason, installationId, account, appOwner, explicit, githubMessage } = ctx;
+    const { slug, owner, repo, githubUrl, requested, installationPermissions, granted, missing, reason, installationId, account, appOwner, explicit, readOnly, githubMessage } = ctx;
+    const why = readOnly
+      ? " (a dry run asks for read access only)"
+      : explicit
+        ? " (the `permissions` option)"
+        : " (what the enabled features need: `contents: write` for the release commit and tag, `actions: write` for workflow dispatch)";
     const name = slug ? `GitHub App ${code(slug)}` : "GitHub App";
     const appPage = slug ? appPermissionsUrl(githubUrl, slug, appOwner) : undefined;
     const acceptPage = installationId ? installationSettingsUrl(githubUrl, installationId, account) : undefined;
-    const missingText = missing.length ? missing.map(code).join(", ") : "(unknown)";
+    const lacking = Object.keys(missing).length > 0;
+    const missingText = lacking ? code(formatPermissions(missing)) : "(unknown)";
     return {
-      message: `The ${name} lacks ${missing.length ? missing.join(", ") : "permissions"} on ${code(`${owner}/${repo}`)}.`,
+      message: `The ${name} lacks ${lacking ? formatPermissions(missing) : "permissions"} on ${code(`${owner}/${repo}`)}.`,
       details: details({
-        expected: `a token for ${code(`${owner}/${repo}`)} with ${code(formatPermissions(requested))}${explicit ? " (the `permissions` option)" : " (what the enabled features need: `contents:write` for the release commit and tag, `actions:write` for workflow dispatch)"}.`,
+        expected: `a token for ${code(`${owner}/${repo}`)} with ${code(formatPermissions(requested))}${why}.`,
         found:
           reason === "refused"
             ? `GitHub refused the token request${githubMessage ? ` with ${code(githubMessage)}` : ""}. The installation has ${code(formatPermissions(installationPermissions))}; missing: ${missingText}.`
@@ -197,7 +199,7 @@ export const AUTH_ERRORS = {
         fix: [
           `Grant ${missingText} in the App's settings (*Permissions & events → Repository permissions*)${appPage ? `: ${appPage}` : ""}.`,
           `The owner of ${code(account?.login ?? owner)} must then accept the new permissions on the installation${acceptPage ? `: ${acceptPage}` : ""} (until then the installation keeps its old permissions).`,
-          explicit ? "Or remove those permissions from the `permissions` option." : "",
+          explicit && !readOnly ? "Or remove those permissions from the `permissions` option." : "",
         ]
           .filter(Boolean)
           .join(" "),
@@ -231,3 +233,38 @@ export const AUTH_ERRORS = {
     }),
   }),
 } satisfies Record<string, (ctx: never) => ErrorDefinition>;
+
+/** `14:03:59 UTC`: when a token expires, for log lines (the date is today's or tomorrow's). */
+function clock(date: Date): string {
+  return `${date.toISOString().slice(11, 19)} UTC`;
+}
+
+/**
+ * Warnings of the token module: code → (context) → one line for context.logger.warn (the shape of
+ * the warning catalog, ./catalog.ts). Never a token's value: at most its expiry.
+ */
+export const AUTH_WARNINGS = {
+  /** the exported token will lack what @semantic-release/github's comments need */
+  WLATERPLUGINPERMISSIONS: ({ missing, permissionsUrl }: { missing: Permissions; permissionsUrl: string }) =>
+    `The token is handed to @semantic-release/github (exportToken), which needs ${formatPermissions(missing)} to comment on released issues and pull requests, but the installation does not have it: grant it to the App (${permissionsUrl}) and accept it on the installation, or set successComment and failComment to false there.`,
+  /** a 401 right after minting, retried (docs/github.md §6.1: replication delay) */
+  WTOKENNOTREPLICATED: ({ tokenAgeMs, retry, waitMs }: { tokenAgeMs: number; retry: number; waitMs: number }) =>
+    `Retrying after a 401 to a token minted ${tokenAgeMs} ms ago (replication delay; retry ${retry}, wait ${waitMs / 1000} s)`,
+  /** the token stays valid until it expires */
+  WREVOKEFAILED: ({ status, githubMessage, expiresAt }: { status: number | undefined; githubMessage: string; expiresAt: Date | undefined }) =>
+    `Could not revoke the GitHub App token (${status === undefined ? "" : `${status} `}${githubMessage}); it expires by itself at ${expiresAt?.toISOString() ?? "its expiry"}.`,
+} satisfies Record<string, (ctx: never) => string>;
+
+/** Log lines of the token module (context.logger.log): what was used, minted, revoked. Never a token's value. */
+export const AUTH_LOGS = {
+  usingApp: ({ slug, installationId, account, owner, repo }: { slug: string; installationId: number; account: string; owner: string; repo: string }) =>
+    `Using GitHub App ${slug} (installation ${installationId} on ${account}) for ${owner}/${repo}`,
+  minted: ({ repositories, permissions, expiresAt }: { repositories: string[]; permissions: Permissions; expiresAt: Date }) =>
+    `Minted a token for ${repositories.join(", ")} with ${formatPermissions(permissions)} (expires at ${clock(expiresAt)})`,
+  reminted: ({ secondsLeft, expiresAt }: { secondsLeft: number; expiresAt: Date }) =>
+    `Re-minted the GitHub App token (the previous one had ${secondsLeft} s left); the new one expires at ${clock(expiresAt)}`,
+  usingPat: ({ login, owner, repo }: { login: string; owner: string; repo: string }) => `Using the personal access token in GH_TOKEN (user ${login}) for ${owner}/${repo}`,
+  usingWorkflowToken: ({ login, owner, repo }: { login: string; owner: string; repo: string }) => `Using the workflow token in GITHUB_TOKEN (${login}) for ${owner}/${repo}`,
+  revoked: () => "Revoked the GitHub App token.",
+  notRevokedExpired: ({ expiresAt }: { expiresAt: Date }) => `Not revoking the GitHub App token: it expired at ${expiresAt.toISOString()}.`,
+};

@@ -4,7 +4,7 @@
 //   node -e 'const s=require("@octokit/openapi/generated/api.github.com.json").components.schemas["app-permissions"];
 //            for (const [k,v] of Object.entries(s.properties)) console.log(k, v.enum)'
 // Token minting (POST /app/installations/{installation_id}/access_tokens) refuses a name or level outside this list
-// with 422 (DESIGN.md, "The test world"), so verify-config rejects them before any request.
+// with 422 (docs/github.md §6.1), so verify-config rejects them before any request.
 import type { PermissionLevel } from "../types.js";
 
 export const APP_PERMISSIONS: Readonly<Record<string, readonly PermissionLevel[]>> = {

@@ -1,5 +1,5 @@
 // The release commit's identity: the App's bot user, unless the user chose one
-// (DESIGN.md "Environment"; STYLE.md §6; github-facts §6.1 "Bot identity", §12 GHES).
+// (docs/github.md §6.1 "Bot identity", §12 GHES).
 import type { ReleaseOctokitInstance } from "../octokit.js";
 
 export interface BotIdentity {
@@ -7,7 +7,7 @@ export interface BotIdentity {
   name: string;
   /** `<userId>+<slug>[bot]@users.noreply.github.com` (or the GHES host's noreply domain) */
   email: string;
-  /** id of the `<slug>[bot]` user, which differs from the App id (github-facts §6.1) */
+  /** id of the `<slug>[bot]` user, which differs from the App id (docs/github.md §6.1) */
   userId: number;
 }
 
@@ -19,7 +19,7 @@ export interface CommitIdentityEnv {
 }
 
 /**
- * semantic-release core fills these before any plugin runs (semantic-release-internals §1.2 step 1);
+ * semantic-release core fills these before any plugin runs (docs/semantic-release.md §1.2 step 1);
  * they are not the user's choice.
  */
 export const CORE_DEFAULT_IDENTITY = { name: "semantic-release-bot", email: "semantic-release-bot@martynus.net" } as const;
@@ -27,7 +27,7 @@ export const CORE_DEFAULT_IDENTITY = { name: "semantic-release-bot", email: "sem
 /**
  * The noreply domain of a GitHub host: `users.noreply.github.com` on github.com; on GitHub
  * Enterprise Server (and GHE.com) the same pattern under the server's own host name
- * (github-facts §12: the github.com address does not work there; [N] the exact GHES domain).
+ * (docs/github.md §12: the github.com address does not work there).
  */
 export function noreplyDomain(githubUrl: string): string {
   const host = new URL(githubUrl).hostname.toLowerCase();

@@ -1,6 +1,6 @@
 // GITHUB_APP_PRIVATE_KEY as people actually store it → a PEM that @octokit/auth-app accepts.
 // Errors describe only the value's shape (header line, line and character counts): the key
-// material never reaches a message (DESIGN.md, "Errors").
+// material never reaches a message.
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import type SemanticReleaseError from "@semantic-release/error";
 import { getError } from "../errors/get-error.js";
@@ -26,7 +26,7 @@ export function normalizePrivateKey(raw: string | undefined): string {
     if (SSH_PUBLIC_KEY.test(text)) throw invalid("public-key", describe(text, false));
     const fromBase64 = decodeBase64Pem(text);
     if (fromBase64 === undefined) {
-      // github-facts §6.3: a pasted PEM without its header is a common "could not be decoded" cause
+      // docs/github.md §6.3: a pasted PEM without its header is a common "could not be decoded" cause
       throw invalid("no-pem", describe(text, false));
     }
     text = fromBase64;
@@ -65,7 +65,7 @@ export function normalizePrivateKey(raw: string | undefined): string {
 
 /**
  * OpenSSL parses an RSA key whose numbers were altered without complaint; GitHub then refuses every
- * JWT ("A JSON web token could not be decoded", github-facts §6.3). Signing with the private numbers
+ * JWT ("A JSON web token could not be decoded", docs/github.md §6.3). Signing with the private numbers
  * and verifying with the public ones (about 1 ms) catches that here, with a clearer error.
  */
 function signsConsistently(key: KeyObject): boolean {

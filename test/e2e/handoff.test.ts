@@ -45,7 +45,7 @@ describe("exportToken (default) with @semantic-release/github after this plugin"
   });
 
   it("warns before the release that the installation lacks what @semantic-release/github's comments need", () => {
-    assert.match(output(result), /needs issues:write, pull_requests:write to comment on released issues and pull requests/);
+    assert.match(output(result), /needs issues: ?write, pull_requests: ?write to comment on released issues and pull requests/);
     const [token] = appTokens(world);
     assert.deepEqual(token!.actor.kind === "installation" && token!.actor.permissions, { contents: "write", metadata: "read" });
   });
@@ -112,6 +112,6 @@ describe("exportToken with @semantic-release/github, and an installation that ma
     assert.equal(result.code, 0, output(result));
     const [token] = appTokens(world);
     assert.deepEqual(token!.actor.kind === "installation" && token!.actor.permissions, { contents: "write", metadata: "read", issues: "write", pull_requests: "write" });
-    assert.doesNotMatch(output(result), /needs issues:write/);
+    assert.doesNotMatch(output(result), /needs issues: ?write/);
   });
 });
