@@ -10,13 +10,12 @@ import { sendDispatches } from "./lib/dispatch.js";
 import { explainRejections } from "./lib/push/explain-rejections.js";
 import { getError } from "./lib/errors/get-error.js";
 import { head } from "./lib/git/git.js";
-import { createReleaseToken } from "./lib/token/index.js";
+import { createTokenSource } from "./lib/token/mint-token.js";
 import { apiFailure } from "./lib/octokit.js";
 import { parseGitHubUrl } from "./lib/config/parse-github-url.js";
-import { finishPreflight, runPreflight } from "./lib/preflight/preflight.js";
+import { judgePreflight, newProblems, readPreflightFacts, readSignatureRules, renderReport, resolveCommitMode, signaturesRequired } from "./lib/preflight/index.js";
 import { pushRelease } from "./lib/push/push-release.js";
 import { ReleaseSession } from "./lib/release-session.js";
-import { renderReport } from "./lib/preflight/report.js";
 import { resolveConfig } from "./lib/config/resolve-config.js";
 import { verifyConfig } from "./lib/config/verify-config.js";
 import { verifyRefName } from "./lib/config/verify-ref-names.js";
@@ -41,33 +40,26 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Veri
   await session?.end("a new release started in this process");
   const config = resolveConfig(pluginConfig, { env, plugins: options.plugins });
   const current = (session = new ReleaseSession(config, repository.owner, repository.repo, logger));
-  const source = (current.source = await createReleaseToken({ config, ...repository, logger, onToken: current.onToken }));
+  const source = (current.source = await createTokenSource(config, { ...repository, logger, onToken: current.onToken }));
 
-  const [identity, preflight] = await Promise.all([
-    source.identity(),
-    config.preflight === "off"
-      ? undefined
-      : runPreflight({
-          octokit: source.octokit,
-          ...repository,
-          branch: branch.name,
-          githubUrl: config.githubUrl,
-          actor: source.actor.login,
-          method: source.method,
-          commitMode: config.commitMode,
-          tokenPermissions: source.permissions,
-          appSlug: source.app?.slug,
-          appId: source.app?.id,
-          tagFormat: options.tagFormat,
-          updatesBranch: config.assets !== false,
-        }),
+  const updatesBranch = config.assets !== false;
+  const read = { octokit: source.octokit, ...repository, branch: branch.name };
+  const [identity, facts, branchSignatures] = await Promise.all([
+    source.identity,
+    config.preflight === "off" ? undefined : readPreflightFacts({ ...read, tokenPermissions: source.permissions, updatesBranch }),
+    // "auto" is settled whatever `preflight` is (README "Options"); with "off", from the branch's rules alone
+    config.preflight === "off" && config.commitMode === "auto" && updatesBranch ? readSignatureRules(read) : false,
   ]).catch((error: unknown) => {
     // a request that kept failing after the retries names itself (EGITHUBAPI)
     throw apiFailure(error, config.githubApiUrl) ?? error;
   });
   current.identity = identity;
-  current.preflight = preflight;
-  if (preflight) reportPreflight(preflight.errors, preflight.warnings, config.preflight, context);
+  settleCommitMode(current, facts ? signaturesRequired({ facts, updatesBranch }) : branchSignatures);
+  if (facts) {
+    const verdict = judgePreflight({ facts, ...judgeOptions(current, branch.name, options.tagFormat) });
+    current.preflight = { facts, verdict };
+    reportPreflight(verdict.errors, verdict.warnings, config.preflight, context);
+  }
 }
 
 export async function verifyRelease(pluginConfig: PluginConfig, context: VerifyReleaseContext): Promise<void> {
@@ -77,13 +69,20 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: VerifyR
   try {
     const tagProblem = verifyRefName("tag", nextRelease.gitTag, { tagFormat: options.tagFormat });
     if (tagProblem) throw new AggregateError([tagProblem]);
+    let fresh: ReturnType<typeof newProblems> | undefined;
     if (current.preflight) {
+      const { facts, verdict: before } = current.preflight;
       const identityEnv = commitIdentityEnv(context.env, current.identity!);
       const message = renderMessage(current.config.message, { branch: branch.name, lastRelease: { ...lastRelease }, nextRelease: { ...nextRelease } });
-      current.preflight = finishPreflight(current.preflight, {
+      settleCommitMode(current, signaturesRequired({ facts, tag: nextRelease.gitTag, updatesBranch: current.config.assets !== false }));
+      const verdict = judgePreflight({
+        facts,
+        ...judgeOptions(current, branch.name, options.tagFormat),
         tag: nextRelease.gitTag,
         commit: { message, authorEmail: identityEnv.GIT_AUTHOR_EMAIL, committerEmail: identityEnv.GIT_COMMITTER_EMAIL },
       });
+      current.preflight = { facts, verdict };
+      fresh = newProblems(before, verdict);
     }
     if (options.dryRun) {
       const source = current.source!;
@@ -96,11 +95,14 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: VerifyR
           expiresAt: source.expiresAt,
           branch: branch.name,
           tag: nextRelease.gitTag,
-          preflight: current.preflight,
+          updatesBranch: current.config.assets !== false,
+          commitMode: current.commitMode,
+          signaturesRequired: current.signaturesRequired,
+          verdict: current.preflight?.verdict,
         })}\n\n`,
       );
     }
-    if (current.preflight) reportPreflight(current.preflight.newErrors, current.preflight.newWarnings, current.config.preflight, context);
+    if (fresh) reportPreflight(fresh.errors, fresh.warnings, current.config.preflight, context);
   } finally {
     // --dry-run skips prepare, success and fail: the token's work ends here.
     if (options.dryRun) await current.end("dry run");
@@ -117,7 +119,7 @@ export async function prepare(pluginConfig: PluginConfig, context: PrepareContex
   const env = current.gitEnv(context.env);
   const remoteUrl = `${config.githubUrl}/${owner}/${repo}.git`;
   const release = { branch: branch.name, lastRelease: { ...lastRelease }, nextRelease: { ...nextRelease } };
-  const commitMode = current.preflight?.commitMode ?? (config.commitMode === "api" ? "api" : "git");
+  const { commitMode } = current;
 
   if (commitMode === "api" && config.assets !== false) {
     const result = await commitViaApi({
@@ -183,6 +185,22 @@ export async function fail(_pluginConfig: PluginConfig, context: FailContext): P
 async function ensureSession(pluginConfig: PluginConfig, context: VerifyConditionsContext): Promise<ReleaseSession> {
   if (!session || session.ended) await verifyConditions(pluginConfig, context);
   return session!;
+}
+
+/** Record the commit mode of the release: "auto" becomes "api" when signatures are required. */
+function settleCommitMode(current: ReleaseSession, required: boolean): void {
+  current.signaturesRequired = required;
+  current.commitMode = resolveCommitMode({ configured: current.config.commitMode, signaturesRequired: required });
+}
+
+/** What the preflight judge is told besides the facts, the same in verifyConditions and verifyRelease. */
+function judgeOptions(current: ReleaseSession, branch: string, tagFormat: string | undefined) {
+  const source = current.source!;
+  const { config, owner, repo } = current;
+  return {
+    ...{ actor: source.actor.login, method: source.method, appSlug: source.app?.slug, appId: source.app?.id },
+    ...{ githubUrl: config.githubUrl, owner, repo, branch, commitMode: current.commitMode, updatesBranch: config.assets !== false, tagFormat },
+  };
 }
 
 function reportPreflight(

@@ -13,9 +13,9 @@ import { DEBUG_NAMESPACE } from "./definitions/constants.js";
 import { applyGitAuth } from "./git/git-auth-env.js";
 import { maskSecret } from "./mask-secret.js";
 import type { BotIdentity } from "./token/bot-identity.js";
-import type { ReleaseToken } from "./token/index.js";
+import type { TokenSource } from "./token/mint-token.js";
 import type { Logger } from "./octokit.js";
-import type { PreflightResult } from "./preflight/preflight.js";
+import type { PreflightFacts, PreflightVerdict } from "./preflight/index.js";
 import type { Env, ResolvedConfig } from "./types.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:session`);
@@ -25,9 +25,14 @@ const EXPORTED = ["GH_TOKEN", "GITHUB_TOKEN"] as const;
 const GIT_CONFIG_VAR = /^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$/;
 
 export class ReleaseSession {
-  source: ReleaseToken | undefined;
+  source: TokenSource | undefined;
   identity: BotIdentity | undefined;
-  preflight: PreflightResult | undefined;
+  /** what verifyConditions read for the preflight and the latest verdict on it; undefined with preflight "off" */
+  preflight: { facts: PreflightFacts; verdict: PreflightVerdict } | undefined;
+  /** the commit mode of the release, "auto" settled in verifyConditions (and narrowed in verifyRelease) */
+  commitMode: "git" | "api" = "git";
+  /** whether a required_signatures rule applies (why "auto" chose "api") */
+  signaturesRequired = false;
   /** true once end() was called: later steps start a new session */
   ended = false;
 
@@ -81,7 +86,7 @@ export class ReleaseSession {
   /** The current token, re-minted first when fewer than 5 minutes are left; git auth follows through onToken. */
   async freshToken(): Promise<string> {
     if (!this.source) throw new Error("semantic-release-github-app: no token source (verifyConditions did not run)");
-    return this.source.fresh();
+    return this.source.getToken();
   }
 
   /**
@@ -119,7 +124,7 @@ export class ReleaseSession {
         else this.#env[name] = value;
       }
     }
-    if (this.source) {
+    if (this.config.revokeToken && this.source) {
       try {
         await this.source.revoke();
       } catch (error) {

@@ -28,7 +28,7 @@ function ruleset(overrides: Partial<RulesetDetails> = {}): RulesetDetails {
   };
 }
 
-describe("ruleOutcome: a fast-forward of one new commit to an existing branch (github-facts §2)", () => {
+describe("ruleOutcome: a fast-forward of one new commit to an existing branch (docs/github.md §2)", () => {
   const table: [string, "blocks" | "passes"][] = [
     ["pull_request", "blocks"],
     ["update", "blocks"],
@@ -94,7 +94,7 @@ describe("ruleOutcome: metadata rules against the actual commit", () => {
     ["commit_author_email_pattern", { operator: "ends_with", pattern: "@users.noreply.github.com" }, "git", "passes"],
     ["commit_author_email_pattern", { operator: "ends_with", pattern: "@example.com" }, "git", "blocks"],
     ["committer_email_pattern", { operator: "ends_with", pattern: "@users.noreply.github.com" }, "git", "passes"],
-    // API commits are committed by GitHub <noreply@github.com> (github-facts §2)
+    // API commits are committed by GitHub <noreply@github.com> (docs/github.md §2)
     ["committer_email_pattern", { operator: "ends_with", pattern: "@users.noreply.github.com" }, "api", "blocks"],
     ["committer_email_pattern", { operator: "regex", pattern: "noreply@github\\.com$" }, "api", "passes"],
   ];
@@ -135,43 +135,43 @@ describe("satisfiesPattern", () => {
 
 describe("evaluateRuleset", () => {
   it("blocked: blocking rules and current_user_can_bypass never", () => {
-    const v = evaluateRuleset(ruleset({ rules: [{ type: "pull_request" }, { type: "required_status_checks" }, { type: "deletion" }] }), branchPush, where);
+    const v = evaluateRuleset({ ruleset: ruleset({ rules: [{ type: "pull_request" }, { type: "required_status_checks" }, { type: "deletion" }] }), push: branchPush, where });
     assert.equal(v.verdict, "blocked");
     assert.deepEqual(v.blockingRules, ["pull_request", "required_status_checks"]);
     assert.equal(v.settingsUrl, "https://github.com/octo/app/settings/rules/7");
     assert.equal(v.ref, "refs/heads/main");
   });
-  it("bypassed: always", () => assert.equal(evaluateRuleset(ruleset({ current_user_can_bypass: "always" }), branchPush, where).verdict, "bypassed"));
-  it("pr-only: pull_requests_only", () => assert.equal(evaluateRuleset(ruleset({ current_user_can_bypass: "pull_requests_only" }), branchPush, where).verdict, "pr-only"));
-  it("exempt", () => assert.equal(evaluateRuleset(ruleset({ current_user_can_bypass: "exempt" }), branchPush, where).verdict, "exempt"));
+  it("bypassed: always", () => assert.equal(evaluateRuleset({ ruleset: ruleset({ current_user_can_bypass: "always" }), push: branchPush, where }).verdict, "bypassed"));
+  it("pr-only: pull_requests_only", () => assert.equal(evaluateRuleset({ ruleset: ruleset({ current_user_can_bypass: "pull_requests_only" }), push: branchPush, where }).verdict, "pr-only"));
+  it("exempt", () => assert.equal(evaluateRuleset({ ruleset: ruleset({ current_user_can_bypass: "exempt" }), push: branchPush, where }).verdict, "exempt"));
   it("ok: nothing blocks, whatever the bypass", () => {
-    const v = evaluateRuleset(ruleset({ rules: [{ type: "deletion" }, { type: "non_fast_forward" }] }), branchPush, where);
+    const v = evaluateRuleset({ ruleset: ruleset({ rules: [{ type: "deletion" }, { type: "non_fast_forward" }] }), push: branchPush, where });
     assert.equal(v.verdict, "ok");
     assert.deepEqual(v.blockingRules, []);
   });
   for (const enforcement of ["evaluate", "disabled"]) {
     it(`${enforcement} rulesets enforce nothing`, () => {
-      const v = evaluateRuleset(ruleset({ enforcement }), branchPush, where);
+      const v = evaluateRuleset({ ruleset: ruleset({ enforcement }), push: branchPush, where });
       assert.equal(v.verdict, "ok");
       assert.deepEqual(v.blockingRules, []);
     });
   }
   it("unknown: no current_user_can_bypass (older GHES) and no bypass list", () => {
-    assert.equal(evaluateRuleset(ruleset({ current_user_can_bypass: undefined }), branchPush, where).verdict, "unknown");
+    assert.equal(evaluateRuleset({ ruleset: ruleset({ current_user_can_bypass: undefined }), push: branchPush, where }).verdict, "unknown");
   });
   it("organization ruleset: settings page of the organization", () => {
-    const v = evaluateRuleset(ruleset({ source_type: "Organization", source: "acme" }), branchPush, where);
+    const v = evaluateRuleset({ ruleset: ruleset({ source_type: "Organization", source: "acme" }), push: branchPush, where });
     assert.equal(v.settingsUrl, "https://github.com/organizations/acme/settings/rules/7");
     assert.equal(v.source_type, "Organization");
   });
   it("pending rules do not block yet", () => {
-    const v = evaluateRuleset(ruleset({ rules: [{ type: "commit_message_pattern", parameters: { operator: "starts_with", pattern: "feat" } }] }), branchPush, where);
+    const v = evaluateRuleset({ ruleset: ruleset({ rules: [{ type: "commit_message_pattern", parameters: { operator: "starts_with", pattern: "feat" } }] }), push: branchPush, where });
     assert.equal(v.verdict, "ok");
     assert.deepEqual(v.pendingRules, ["commit_message_pattern"]);
   });
 });
 
-describe("bypassStatus without current_user_can_bypass (github-facts §12)", () => {
+describe("bypassStatus without current_user_can_bypass (docs/github.md §12)", () => {
   const rs = (mode: string) => ruleset({ current_user_can_bypass: undefined, bypass_actors: [{ actor_id: 42, actor_type: "Integration", bypass_mode: mode }] });
   it("reads the App's entry from the bypass list", () => {
     assert.equal(bypassStatus(rs("always"), 42), "always");
@@ -184,8 +184,8 @@ describe("bypassStatus without current_user_can_bypass (github-facts §12)", () 
 
 describe("rulesetSettingsUrl", () => {
   it("repository, organization, enterprise; trailing slash of the host removed", () => {
-    assert.equal(rulesetSettingsUrl("https://ghe.example.com/", "o", "r", { id: 1, source: "o/r", source_type: "Repository" }), "https://ghe.example.com/o/r/settings/rules/1");
-    assert.equal(rulesetSettingsUrl("https://github.com", "o", "r", { id: 2, source: "org", source_type: "Organization" }), "https://github.com/organizations/org/settings/rules/2");
-    assert.equal(rulesetSettingsUrl("https://github.com", "o", "r", { id: 3, source: "ent", source_type: "Enterprise" }), "https://github.com/enterprises/ent/settings/rules/3");
+    assert.equal(rulesetSettingsUrl({ githubUrl: "https://ghe.example.com/", owner: "o", repo: "r", ruleset: { id: 1, source: "o/r", source_type: "Repository" } }), "https://ghe.example.com/o/r/settings/rules/1");
+    assert.equal(rulesetSettingsUrl({ githubUrl: "https://github.com", owner: "o", repo: "r", ruleset: { id: 2, source: "org", source_type: "Organization" } }), "https://github.com/organizations/org/settings/rules/2");
+    assert.equal(rulesetSettingsUrl({ githubUrl: "https://github.com", owner: "o", repo: "r", ruleset: { id: 3, source: "ent", source_type: "Enterprise" } }), "https://github.com/enterprises/ent/settings/rules/3");
   });
 });

@@ -1,5 +1,5 @@
 // Properties of lib/preflight/fnmatch.ts on arbitrary input (fast-check): it never throws, stays fast, and
-// the ref_name specials behave as GitHub documents them (github-facts §1.3/§1.4).
+// the ref_name specials behave as GitHub documents them (docs/github.md §1.3/§1.4).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

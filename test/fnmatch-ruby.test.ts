@@ -1,5 +1,5 @@
 // Compares lib/preflight/fnmatch.ts with the reference it ports: Ruby's File.fnmatch(p, s, File::FNM_PATHNAME)
-// (github-facts §1.4). Pairs are generated deterministically from a seeded PRNG; one ruby process
+// (docs/github.md §1.4). Pairs are generated deterministically from a seeded PRNG; one ruby process
 // answers them all. Ruby is required: CI's .ci/run installs it.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -9,7 +9,7 @@ function check(pattern: string, cases: Record<string, boolean>): void {
 }
 
 test("GitHub docs examples: releases/**/* and qa/**/* cross directories", () => {
-  // github-facts §1.4: `**/` crosses directories (`qa/**/*`)
+  // docs/github.md §1.4: `**/` crosses directories (`qa/**/*`)
   check("releases/**/*", {
     "releases/v1": true,
     "releases/v1/hotfix": true,
@@ -101,6 +101,6 @@ test("matchesRefName: ~ALL, ~DEFAULT_BRANCH, include and exclude", () => {
   assert.equal(matchesRefName({ include: ["~ALL"], exclude: ["~DEFAULT_BRANCH"] }, "refs/heads/main", "main"), false);
   assert.equal(matchesRefName({ include: ["~ALL"], exclude: ["~DEFAULT_BRANCH"] }, "refs/heads/dev", "main"), true);
   assert.equal(matchesRefName({ include: [], exclude: [] }, "refs/heads/main", "main"), false);
-  // Patterns are matched against the full ref (github-facts §1.4), so a bare branch name does not match.
+  // Patterns are matched against the full ref (docs/github.md §1.4), so a bare branch name does not match.
   assert.equal(matchesRefName({ include: ["main"], exclude: [] }, "refs/heads/main", "main"), false);
 });

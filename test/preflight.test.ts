@@ -1,11 +1,24 @@
 // The preflight against the local GitHub stand-in: real requests, rulesets computed by the stand-in's
-// rules engine, current_user_can_bypass for the token's own actor.
+// rules engine, current_user_can_bypass for the token's own actor. The facts are read once
+// (readPreflightFacts), then judged as the release session does: in verifyConditions, and again with
+// the exact tag and commit (no request).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startStandIn, type StandIn } from "./github-stand-in/index.js";
 import type { App, Installation, Repository } from "./github-stand-in/world.js";
 import { ReleaseOctokit, toOctokitOptions } from "../lib/octokit.js";
-import { finishPreflight, runPreflight, type PreflightOptions } from "../lib/preflight/preflight.js";
+import {
+  judgePreflight,
+  newProblems,
+  readPreflightFacts,
+  readSignatureRules,
+  resolveCommitMode,
+  signaturesRequired,
+  type CommitFacts,
+  type PreflightFacts,
+  type PreflightVerdict,
+} from "../lib/preflight/index.js";
+import type { AuthMethod } from "../lib/types.js";
 import type { Permissions } from "../lib/types.js";
 
 let standIn: StandIn;
@@ -35,6 +48,46 @@ function countingFetch() {
   return { stats, fetchImpl };
 }
 
+interface PreflightOptions {
+  octokit: InstanceType<typeof ReleaseOctokit>;
+  owner: string;
+  repo: string;
+  branch: string;
+  githubUrl: string;
+  actor: string;
+  method: AuthMethod;
+  /** as configured: "auto" is settled as the session does (signaturesRequired → resolveCommitMode) */
+  commitMode: "auto" | "git" | "api";
+  tokenPermissions: Permissions | undefined;
+  appSlug: string | undefined;
+  appId: number | undefined;
+  tag?: string;
+  updatesBranch?: boolean;
+}
+
+type Judged = PreflightVerdict & { facts: PreflightFacts; options: PreflightOptions; commitMode: "git" | "api"; signaturesRequired: boolean };
+
+function judge(options: PreflightOptions, facts: PreflightFacts, known: { tag?: string | undefined; commit?: CommitFacts }): Judged {
+  const updatesBranch = options.updatesBranch !== false;
+  const required = signaturesRequired({ facts, tag: known.tag, updatesBranch });
+  const commitMode = resolveCommitMode({ configured: options.commitMode, signaturesRequired: required });
+  const { octokit: _octokit, tag: _tag, commitMode: _configured, updatesBranch: _updates, ...who } = options;
+  const verdict = judgePreflight({ ...who, facts, commitMode, updatesBranch, tag: known.tag, commit: known.commit });
+  return { ...verdict, facts, options, commitMode, signaturesRequired: required };
+}
+
+/** verifyConditions: read the facts (all the requests), then judge */
+async function runPreflight(options: PreflightOptions): Promise<Judged> {
+  const { octokit, owner, repo, branch, tokenPermissions } = options;
+  const facts = await readPreflightFacts({ octokit, owner, repo, branch, tokenPermissions, updatesBranch: options.updatesBranch !== false });
+  return judge(options, facts, { tag: options.tag });
+}
+
+/** verifyRelease: judge the same facts again with the exact tag and commit */
+function finishPreflight(conditions: Judged, known: { tag: string; commit?: CommitFacts }): Judged {
+  return judge(conditions.options, conditions.facts, known);
+}
+
 interface Fixture {
   repo: Repository;
   app: App;
@@ -62,7 +115,6 @@ async function fixture(opts: { org?: string; appPermissions?: Permissions; token
     owner,
     repo: name,
     branch: "main",
-    defaultBranch: "main",
     githubUrl: standIn.origin,
     actor: `${app.slug}[bot]`,
     method: "app",
@@ -174,7 +226,7 @@ describe("preflight against the stand-in", () => {
     assert.deepEqual(v1.errors.map((e) => e.code), ["ERULESETBLOCKED"]);
     assert.match(v1.errors[0]!.message, /refs\/tags\/v1\.0\.0/);
     assert.match(v1.errors[0]!.message, /creation/);
-    assert.deepEqual(v1.newErrors.map((e) => e.code), ["ERULESETBLOCKED"]);
+    assert.deepEqual(newProblems(conditions, v1).errors.map((e) => e.code), ["ERULESETBLOCKED"]);
 
     const other = finishPreflight(conditions, { tag: "release-1" });
     assert.deepEqual(other.errors, []);
@@ -187,7 +239,7 @@ describe("preflight against the stand-in", () => {
     const conditions = await runPreflight(f.options);
     assert.deepEqual(conditions.errors.map((e) => e.code), ["ERULESETBLOCKED"]);
     const release = finishPreflight(conditions, { tag: "v2.0.0" });
-    assert.deepEqual(release.newErrors, [], "not reported twice");
+    assert.deepEqual(newProblems(conditions, release).errors, [], "not reported twice");
     assert.equal(release.errors.length, 1);
   });
 
@@ -250,6 +302,50 @@ describe("preflight against the stand-in", () => {
   });
 });
 
+describe("the commit mode", () => {
+  it("resolveCommitMode: auto follows required signatures; git and api stay as configured", () => {
+    assert.equal(resolveCommitMode({ configured: "auto", signaturesRequired: true }), "api");
+    assert.equal(resolveCommitMode({ configured: "auto", signaturesRequired: false }), "git");
+    assert.equal(resolveCommitMode({ configured: "git", signaturesRequired: true }), "git");
+    assert.equal(resolveCommitMode({ configured: "api", signaturesRequired: false }), "api");
+  });
+
+  it("readSignatureRules (preflight off): one request, true only for an active required_signatures rule on the branch", async () => {
+    const f = await fixture();
+    const read = () => readSignatureRules({ octokit: f.octokit, owner: f.owner, repo: f.name, branch: "main" });
+    assert.equal(await read(), false);
+    standIn.addRuleset(f.repo, { name: "trial", target: "branch", enforcement: "evaluate", rules: [{ type: "required_signatures" }] });
+    standIn.addRuleset(f.repo, { name: "other branches", target: "branch", conditions: { ref_name: { include: ["refs/heads/dev"], exclude: [] } }, rules: [{ type: "required_signatures" }] });
+    standIn.addRuleset(f.repo, protectMain());
+    assert.equal(await read(), false);
+    standIn.addRuleset(f.repo, { name: "signed", target: "branch", rules: [{ type: "required_signatures" }] });
+    const before = f.stats.total;
+    assert.equal(await read(), true);
+    const paths = f.stats.paths.slice(before);
+    assert.equal(paths.length, 1);
+    assert.ok(paths[0]!.endsWith(`/repos/${f.owner}/${f.name}/rules/branches/main`), paths[0]);
+  });
+
+  it("a tag ruleset that requires signatures counts before the tag is known, then only when it targets the tag", async () => {
+    const f = await fixture();
+    standIn.addRuleset(f.repo, { name: "signed tags", target: "tag", conditions: { ref_name: { include: ["refs/tags/v*"], exclude: [] } }, rules: [{ type: "required_signatures" }] });
+    const conditions = await runPreflight({ ...f.options, commitMode: "auto" });
+    assert.deepEqual([conditions.signaturesRequired, conditions.commitMode], [true, "api"]);
+    const v1 = finishPreflight(conditions, { tag: "v1.0.0" });
+    assert.deepEqual([v1.signaturesRequired, v1.commitMode, v1.errors], [true, "api", []]);
+    const other = finishPreflight(conditions, { tag: "release-1" });
+    assert.deepEqual([other.signaturesRequired, other.commitMode], [false, "git"]);
+  });
+
+  it("assets: false: a branch rule requiring signatures does not choose the API (no commit is made)", async () => {
+    const f = await fixture();
+    standIn.addRuleset(f.repo, { name: "signed", target: "branch", rules: [{ type: "required_signatures" }] });
+    const result = await runPreflight({ ...f.options, commitMode: "auto", updatesBranch: false });
+    assert.deepEqual([result.signaturesRequired, result.commitMode, result.errors], [false, "git", []]);
+    assert.ok(!f.stats.paths.some((p) => p.endsWith(`/repos/${f.owner}/${f.name}/branches/main`)), "the branch (classic protection) is not read");
+  });
+});
+
 describe("classic branch protection", () => {
   const requireReviews = { required_pull_request_reviews: { required_approving_review_count: 1, bypass_pull_request_allowances: { users: [], teams: [], apps: [] } } };
 
@@ -289,6 +385,9 @@ describe("classic branch protection", () => {
     assert.equal(result.classic.state, "no-permission");
     assert.ok(result.warnings.some((w) => w.includes("Administration: read")));
     assert.ok(!f.stats.paths.some((p) => p.endsWith("/protection")));
+    const release = finishPreflight(result, { tag: "v1.0.0" });
+    assert.deepEqual(release.warnings, result.warnings, "judged again, the same warning");
+    assert.deepEqual(newProblems(result, release), { errors: [], warnings: [] }, "not reported twice");
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { renderReport, type ReportInput } from "../lib/preflight/report.js";
-import type { PreflightResult } from "../lib/preflight/preflight.js";
+import type { PreflightVerdict } from "../lib/preflight/judge.js";
 import type { RulesetVerdict } from "../lib/preflight/evaluate-rules.js";
 import { getError } from "../lib/errors/get-error.js";
 
@@ -24,18 +24,8 @@ function verdict(overrides: Partial<RulesetVerdict>): RulesetVerdict {
   };
 }
 
-function preflight(overrides: Partial<PreflightResult> = {}): PreflightResult {
+function preflight(overrides: Partial<PreflightVerdict> = {}): PreflightVerdict {
   return {
-    owner: "octo",
-    repo: "app",
-    branch: "main",
-    actor: "release-bot[bot]",
-    method: "app",
-    appSlug: "release-bot",
-    commitMode: "git",
-    signaturesRequired: false,
-    updatesBranch: true,
-    tag: "v1.2.0",
     branchRulesets: [
       verdict({}),
       verdict({ id: 2, name: "org policy", source_type: "Organization", source: "octo", blockingRules: ["update"], settingsUrl: "https://github.com/organizations/octo/settings/rules/2" }),
@@ -45,10 +35,6 @@ function preflight(overrides: Partial<PreflightResult> = {}): PreflightResult {
     classic: { state: "not-protected", protected: true, classic: false, blocking: [], passed: [], enforceAdmins: undefined, settingsUrl: "https://github.com/octo/app/settings/branches" },
     errors: [],
     warnings: [],
-    newErrors: [],
-    newWarnings: [],
-    errorKeys: [],
-    loaded: undefined as unknown as PreflightResult["loaded"],
     ...overrides,
   };
 }
@@ -61,7 +47,10 @@ const base: ReportInput = {
   expiresAt: "2026-05-01T12:00:00Z",
   branch: "main",
   tag: "v1.2.0",
-  preflight: preflight(),
+  updatesBranch: true,
+  commitMode: "git",
+  signaturesRequired: false,
+  verdict: preflight(),
 };
 
 function lines(text: string): string[] {
@@ -110,7 +99,7 @@ describe("renderReport", () => {
       actor: "release-bot[bot]",
       appSlug: "release-bot",
     });
-    const out = renderReport({ ...base, preflight: preflight({ branchRulesets: [blocked], tagRulesets: [], errors: [error] }) });
+    const out = renderReport({ ...base, verdict: preflight({ branchRulesets: [blocked], tagRulesets: [], errors: [error] }) });
     const verdictLines = out.slice(out.lastIndexOf("Verdict:"));
     assert.ok(verdictLines.startsWith('Verdict: blocked — 1 problem: ERULESETBLOCKED The ruleset "protect main"'));
     assert.ok(lines(out).some((l) => /protect main \(#1\).*never\s+BLOCKED$/.test(l)));
@@ -119,7 +108,7 @@ describe("renderReport", () => {
   it("several problems are listed one per line", () => {
     const e1 = getError("EPROTECTEDBRANCH", { owner: "octo", repo: "app", branch: "main", settings: ["status checks are required"], actor: "x[bot]", appSlug: "x", settingsUrl: "u", method: "app" });
     const e2 = getError("EBYPASSPULLREQUESTONLY", { name: "r", id: 9, sourceType: "Repository", source: "octo/app", settingsUrl: "u", ref: "refs/heads/main", blockingRules: ["pull_request"], actor: "x[bot]" });
-    const out = lines(renderReport({ ...base, preflight: preflight({ errors: [e1, e2] }) }));
+    const out = lines(renderReport({ ...base, verdict: preflight({ errors: [e1, e2] }) }));
     const at = out.indexOf("Verdict: blocked — 2 problems:");
     assert.ok(at > 0);
     assert.ok(out[at + 1]!.startsWith("  - EPROTECTEDBRANCH "));
@@ -131,8 +120,7 @@ describe("renderReport", () => {
       renderReport({
         ...base,
         tag: undefined,
-        preflight: preflight({
-          tag: undefined,
+        verdict: preflight({
           tagRulesets: [],
           undecidedTagRulesets: [{ id: 5, name: "v tags", include: ["refs/tags/v*"], exclude: [] }],
           classic: { state: "read", protected: true, classic: true, blocking: ["pull requests are required"], passed: [], enforceAdmins: true, settingsUrl: "https://github.com/octo/app/settings/branches" },
@@ -149,12 +137,26 @@ describe("renderReport", () => {
 
   it("no line is wider than 100 columns, and no colour codes", () => {
     const long = "x".repeat(60);
-    const text = renderReport({ ...base, preflight: preflight({ warnings: [`${long} ${long} ${long}`] }) });
+    const text = renderReport({ ...base, verdict: preflight({ warnings: [`${long} ${long} ${long}`] }) });
     for (const line of lines(text)) assert.ok(line.length <= 100 || !line.includes(" "), `too wide: ${line}`);
     assert.ok(!text.includes("\u001b["));
   });
 
   it("preflight off", () => {
-    assert.ok(renderReport({ ...base, preflight: undefined }).includes('Preflight: off (preflight: "off")'));
+    assert.ok(renderReport({ ...base, verdict: undefined }).includes('Preflight: off (preflight: "off")'));
+  });
+
+  it("the commit mode, and why auto chose the API, with or without the preflight", () => {
+    assert.ok(lines(renderReport(base)).includes("Commit mode     git"));
+    const api = { ...base, commitMode: "api" as const, signaturesRequired: true };
+    assert.ok(lines(renderReport(api)).includes("Commit mode     api (a ruleset requires signed commits)"));
+    assert.ok(lines(renderReport({ ...api, verdict: undefined })).includes("Commit mode     api (a ruleset requires signed commits)"));
+  });
+
+  it("assets: false: the branch is not checked", () => {
+    const out = lines(renderReport({ ...base, updatesBranch: false, verdict: preflight({ branchRulesets: [] }) }));
+    const at = out.indexOf("Rulesets on refs/heads/main");
+    assert.equal(out[at + 1], "  not checked (the release pushes no commit to the branch)");
+    assert.ok(out.includes("  main: not checked (the release pushes no commit to the branch)"));
   });
 });

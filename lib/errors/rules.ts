@@ -1,6 +1,8 @@
-// Error definitions: see ../errors.ts. Each entry: (context) => ({ message, details }).
-// The preflight errors (DESIGN.md "Preflight"): each names the ruleset or protection setting, where it
-// is configured, the rules that would refuse the push, the actor that would push, and the fix.
+// The preflight's texts (docs/architecture.md "Preflight"). Errors (see ./catalog.ts; each entry:
+// (context) => ({ message, details })) name the ruleset or protection setting, where it is configured,
+// the rules that would refuse the push, the actor that would push, and the fix. Warnings (see
+// ./warnings.ts; each entry: (context) => one line) say what could not be checked and what happens then.
+// The classic protection settings in words feed EPROTECTEDBRANCH and the dry-run report.
 import type { ErrorDefinition } from "./catalog.js";
 import { linkify } from "../definitions/constants.js";
 
@@ -110,3 +112,50 @@ See ${linkify("eprotectedbranch")}.`,
     };
   },
 } satisfies Record<string, (ctx: never) => ErrorDefinition>;
+
+/** Classic branch protection settings in words (lib/preflight/classic.ts), for EPROTECTEDBRANCH and the dry-run report. */
+export const CLASSIC_SETTING = {
+  adminSkips: (actor: string) => `${actor} is a repository administrator and "Do not allow bypassing the above settings" is off`,
+  locked: () => `the branch is locked ("Lock branch")`,
+  reviewsBypassed: (actor: string) => `required pull request reviews: ${actor} is allowed to bypass them`,
+  reviewsRequired: (actor: string) =>
+    `pull requests are required ("Require a pull request before merging") and ${actor} is not in "Allow specified actors to bypass required pull requests"`,
+  pushAllowed: (actor: string) => `push restrictions: ${actor} may push`,
+  pushRestricted: (actor: string) => `pushes are restricted ("Restrict who can push to matching branches") and ${actor} is not in the list`,
+  statusChecks: (contexts: string[]) =>
+    `status checks are required (${contexts.map((c) => `"${c}"`).join(", ")}) and a new release commit has none; classic protection has no allow list for them`,
+  signedThroughApi: () => "required signatures: the release commit is made through the API and signed by GitHub",
+  signaturesRequired: (actor: string) => `signed commits are required ("Require signed commits") and a local commit by ${actor} is not signed (use commitMode "api")`,
+};
+
+/** What every ruleset warning is told about the ruleset. */
+export interface RulesetWarningContext {
+  name: string;
+  /** `owner/repo`, the organization login or the enterprise slug */
+  source: string;
+}
+
+const NOTHING_HALF_PUSHED = "the atomic push fails with nothing half-pushed.";
+
+/** Things the preflight could not check, one line each for context.logger.warn (lib/errors/warnings.ts). */
+export const RULES_WARNINGS = {
+  WBYPASSUNKNOWN: (ctx: RulesetWarningContext & { actor: string; appSlug?: string | undefined; blockingRules: string[]; ref: string; settingsUrl: string }) =>
+    `GitHub did not say whether ${ctx.actor} can bypass the ruleset "${ctx.name}" (${ctx.source}), whose rules ${ctx.blockingRules.join(", ")} would refuse the push of ${ctx.ref}: make sure ${ctx.appSlug ?? ctx.actor} is on its bypass list with the mode "Always allow" (${ctx.settingsUrl}). If GitHub refuses the push, ${NOTHING_HALF_PUSHED}`,
+
+  WFILERULESUNCHECKED: (ctx: RulesetWarningContext & { rules: string[] }) =>
+    `The ruleset "${ctx.name}" (${ctx.source}) has file rules that were not checked because the release commit's files are not known yet: ${ctx.rules.join(", ")}.`,
+
+  WCLASSICNOPERMISSION: (ctx: { branch: string; refused: boolean; settingsUrl: string }) =>
+    `The branch ${ctx.branch} has classic branch protection, but its settings need the permission Administration: read, which the token ${ctx.refused ? "was refused" : "does not have"}; they were not checked. Grant the App "Administration: read" to check them before releasing (${ctx.settingsUrl}). If the protection refuses the push, ${NOTHING_HALF_PUSHED}`,
+
+  WBRANCHUNREADABLE: (ctx: { owner: string; repo: string; branch: string; status: number | undefined }) =>
+    `The branch ${ctx.owner}/${ctx.repo}:${ctx.branch} could not be read (HTTP ${ctx.status}); its classic protection was not checked.`,
+
+  WNORULESENDPOINT: (ctx: { owner: string; repo: string }) =>
+    `GitHub has no rules endpoint for ${ctx.owner}/${ctx.repo} (HTTP 404, older GitHub Enterprise Server?): branch rulesets were not checked.`,
+
+  WNORULESETSENDPOINT: (ctx: { owner: string; repo: string }) =>
+    `GitHub has no rulesets endpoint for ${ctx.owner}/${ctx.repo} (HTTP 404, older GitHub Enterprise Server?): tag rulesets were not checked.`,
+
+  WTAGRULESETUNREADABLE: (ctx: { name: string; id: number }) => `The tag ruleset "${ctx.name}" (id ${ctx.id}) could not be read; it was not checked.`,
+} satisfies Record<string, (ctx: never) => string>;

@@ -1,6 +1,6 @@
-// Pure judgement of one ruleset against the release push (DESIGN.md "Preflight"): which of its
-// rules would refuse the push without bypass, and what the pushing actor's bypass status makes of
-// that. No requests, no logging. Rule effects follow github-facts §2; bypass semantics §1.3 and §5.
+// Pure judgement of one ruleset against the release push (docs/architecture.md "Preflight"): which of
+// its rules would refuse the push without bypass, and what the pushing actor's bypass status makes of
+// that. No requests, no logging. Rule effects follow docs/github.md §2; bypass semantics §1.3 and §5.
 import { fnmatch } from "./fnmatch.js";
 
 /** A rule as GitHub returns it inside a ruleset (`repository-rule`). */
@@ -23,7 +23,7 @@ export interface RulesetDetails {
   current_user_can_bypass?: string | undefined;
 }
 
-/** `current_user_can_bypass`, or "unknown" when GitHub did not say (older GHES, github-facts §12). */
+/** `current_user_can_bypass`, or "unknown" when GitHub did not say (older GHES, docs/github.md §12). */
 export type BypassStatus = "always" | "pull_requests_only" | "never" | "exempt" | "unknown";
 
 /**
@@ -42,7 +42,7 @@ export interface PushFacts {
   creating: boolean;
   /** whether the push brings a new commit (false: the tag points at a commit already on the branch) */
   newCommit: boolean;
-  /** how the release commit is made: "api" commits are signed by GitHub (github-facts §8) */
+  /** how the release commit is made: "api" commits are signed by GitHub (docs/github.md §8) */
   commitMode: "git" | "api";
   /** the tag name, when known (judged against `tag_name_pattern`) */
   tagName?: string | undefined;
@@ -55,7 +55,7 @@ export interface PushFacts {
 export interface CommitFacts {
   message: string;
   authorEmail: string;
-  /** ignored with commitMode "api": GitHub commits those as `noreply@github.com` (github-facts §2) */
+  /** ignored with commitMode "api": GitHub commits those as `noreply@github.com` (docs/github.md §2) */
   committerEmail: string;
 }
 
@@ -87,7 +87,7 @@ export interface RulesetVerdict {
   settingsUrl: string;
 }
 
-/** Rules that refuse any fresh push they apply to (github-facts §2). */
+/** Rules that refuse any fresh push they apply to (docs/github.md §2). */
 const ALWAYS_BLOCKING = new Set([
   "pull_request",
   "merge_queue",
@@ -96,7 +96,7 @@ const ALWAYS_BLOCKING = new Set([
   "code_scanning",
 ]);
 
-/** Rules with no effect on a fast-forward of one new single-parent commit or a new tag (github-facts §2). */
+/** Rules with no effect on a fast-forward of one new single-parent commit or a new tag (docs/github.md §2). */
 const NON_BLOCKING = new Set([
   "deletion",
   "non_fast_forward",
@@ -108,7 +108,7 @@ const NON_BLOCKING = new Set([
 const METADATA_RULES = new Set(["commit_message_pattern", "commit_author_email_pattern", "committer_email_pattern"]);
 const FILE_RULES = new Set(["file_path_restriction", "max_file_path_length", "file_extension_restriction", "max_file_size"]);
 
-/** The committer of commits made through the REST git database by an App (github-facts §2, §8). */
+/** The committer of commits made through the REST git database by an App (docs/github.md §2, §8). */
 export const API_COMMITTER_EMAIL = "noreply@github.com";
 
 type RuleOutcome = "blocks" | "passes" | "pending" | "unchecked";
@@ -157,13 +157,13 @@ function extensionOf(path: string): string {
   return dot > 0 ? base.slice(dot).toLowerCase() : "";
 }
 
-function fileRuleOutcome(rule: Rule, files: FileFacts[] | undefined, matchPath: (pattern: string, path: string) => boolean): RuleOutcome {
+function fileRuleOutcome(rule: Rule, files: FileFacts[] | undefined): RuleOutcome {
   if (!files) return "unchecked";
   const p = rule.parameters ?? {};
   switch (rule.type) {
     case "file_path_restriction": {
       const restricted = Array.isArray(p.restricted_file_paths) ? (p.restricted_file_paths as string[]) : [];
-      return files.some((f) => restricted.some((pattern) => matchPath(pattern, f.path))) ? "blocks" : "passes";
+      return files.some((f) => restricted.some((pattern) => fnmatch(pattern, f.path))) ? "blocks" : "passes";
     }
     case "max_file_path_length": {
       const max = Number(p.max_file_path_length);
@@ -188,13 +188,13 @@ function fileRuleOutcome(rule: Rule, files: FileFacts[] | undefined, matchPath: 
 }
 
 /** The effect of one rule on the push described by `facts`. */
-export function ruleOutcome(rule: Rule, facts: PushFacts, matchPath: (pattern: string, path: string) => boolean = fnmatch): RuleOutcome {
+export function ruleOutcome(rule: Rule, facts: PushFacts): RuleOutcome {
   const { type } = rule;
   if (NON_BLOCKING.has(type)) return "passes";
   if (ALWAYS_BLOCKING.has(type)) return "blocks";
   switch (type) {
     case "update":
-      // blocks every update of an existing ref; creating a ref is not an update (github-facts §2)
+      // blocks every update of an existing ref; creating a ref is not an update (docs/github.md §2)
       return facts.creating ? "passes" : "blocks";
     case "creation":
       return facts.creating ? "blocks" : "passes";
@@ -203,7 +203,7 @@ export function ruleOutcome(rule: Rule, facts: PushFacts, matchPath: (pattern: s
       if (facts.creating && rule.parameters?.do_not_enforce_on_create === true) return "passes";
       return "blocks";
     case "required_signatures":
-      // API commits by an App are signed by GitHub (github-facts §8); a tag on a commit already on the
+      // API commits by an App are signed by GitHub (docs/github.md §8); a tag on a commit already on the
       // branch brings no new commit to check
       if (!facts.newCommit) return "passes";
       return facts.commitMode === "api" ? "passes" : "blocks";
@@ -232,22 +232,38 @@ export function ruleOutcome(rule: Rule, facts: PushFacts, matchPath: (pattern: s
   }
   if (FILE_RULES.has(type)) {
     if (!facts.newCommit) return "passes";
-    return fileRuleOutcome(rule, facts.files, matchPath);
+    return fileRuleOutcome(rule, facts.files);
   }
   // unknown rule types (GitHub adds new ones): assume they do not block a direct push, like the PR-time rules
   return "passes";
 }
 
+/** Where the rulesets being judged live, and who pushes. */
+export interface RulesetWhere {
+  /** web origin, e.g. https://github.com (settings links) */
+  githubUrl: string;
+  owner: string;
+  repo: string;
+  /** the App id: reads the App's bypass entry when GitHub leaves out current_user_can_bypass (older GHES) */
+  appId?: number | undefined;
+}
+
 /** The web page where a ruleset (and its bypass list) is edited. */
-export function rulesetSettingsUrl(githubUrl: string, owner: string, repo: string, ruleset: Pick<RulesetDetails, "id" | "source" | "source_type">): string {
-  const base = githubUrl.replace(/\/+$/, "");
+export function rulesetSettingsUrl(options: {
+  githubUrl: string;
+  owner: string;
+  repo: string;
+  ruleset: Pick<RulesetDetails, "id" | "source" | "source_type">;
+}): string {
+  const { owner, repo, ruleset } = options;
+  const base = options.githubUrl.replace(/\/+$/, "");
   if (ruleset.source_type === "Organization") return `${base}/organizations/${ruleset.source}/settings/rules/${ruleset.id}`;
   if (ruleset.source_type === "Enterprise") return `${base}/enterprises/${ruleset.source}/settings/rules/${ruleset.id}`;
   return `${base}/${owner}/${repo}/settings/rules/${ruleset.id}`;
 }
 
 /**
- * `current_user_can_bypass`; when GitHub leaves it out (older GHES, github-facts §12) but shows the
+ * `current_user_can_bypass`; when GitHub leaves it out (older GHES, docs/github.md §12) but shows the
  * bypass list (only to callers who may edit the ruleset, §1.3), read the App's entry from it
  * (`Integration` ids are App ids, §1.3).
  */
@@ -266,20 +282,17 @@ export function bypassStatus(ruleset: RulesetDetails, appId?: number): BypassSta
 
 /**
  * Judge one ruleset against the push. Rulesets that are not `active` (evaluate, disabled) enforce
- * nothing (github-facts §1.3) and get "ok" with no rules listed.
+ * nothing (docs/github.md §1.3) and get "ok" with no rules listed.
  */
-export function evaluateRuleset(
-  ruleset: RulesetDetails,
-  facts: PushFacts,
-  where: { githubUrl: string; owner: string; repo: string; appId?: number | undefined; matchPath?: (pattern: string, path: string) => boolean },
-): RulesetVerdict {
+export function evaluateRuleset(options: { ruleset: RulesetDetails; push: PushFacts; where: RulesetWhere }): RulesetVerdict {
+  const { ruleset, push: facts, where } = options;
   const bypass = bypassStatus(ruleset, where.appId);
   const blockingRules: string[] = [];
   const pendingRules: string[] = [];
   const uncheckedRules: string[] = [];
   if (ruleset.enforcement === "active") {
     for (const rule of ruleset.rules ?? []) {
-      const outcome = ruleOutcome(rule, facts, where.matchPath);
+      const outcome = ruleOutcome(rule, facts);
       const list = outcome === "blocks" ? blockingRules : outcome === "pending" ? pendingRules : outcome === "unchecked" ? uncheckedRules : undefined;
       if (list && !list.includes(rule.type)) list.push(rule.type);
     }
@@ -304,6 +317,6 @@ export function evaluateRuleset(
     uncheckedRules,
     bypass,
     verdict,
-    settingsUrl: rulesetSettingsUrl(where.githubUrl, where.owner, where.repo, ruleset),
+    settingsUrl: rulesetSettingsUrl({ ...where, ruleset }),
   };
 }

@@ -1,5 +1,5 @@
 // Ruby `File.fnmatch(pattern, path, File::FNM_PATHNAME)`, the matcher GitHub uses for ruleset
-// `conditions.ref_name` (github-facts §1.4: "Matching is Ruby File.fnmatch with File::FNM_PATHNAME").
+// `conditions.ref_name` (docs/github.md §1.4: "Matching is Ruby File.fnmatch with File::FNM_PATHNAME").
 //
 // This is a direct port of `fnmatch()`, `fnmatch_helper()` and `bracket()` in Ruby's dir.c with the
 // flag set fixed to FNM_PATHNAME only, so:
@@ -210,14 +210,14 @@ export function fnmatch(pattern: string, path: string): boolean {
   }
 }
 
-/** `conditions.ref_name` of a ruleset (github-facts §1.3/§1.4). */
+/** `conditions.ref_name` of a ruleset (docs/github.md §1.3/§1.4). */
 export interface RefNameCondition {
   include: string[];
   exclude: string[];
 }
 
 function refPatternMatches(pattern: string, ref: string, defaultBranch: string): boolean {
-  // github-facts §1.3: besides fnmatch patterns on full refs, `~ALL` and `~DEFAULT_BRANCH`.
+  // docs/github.md §1.3: besides fnmatch patterns on full refs, `~ALL` and `~DEFAULT_BRANCH`.
   if (pattern === "~ALL") return true;
   if (pattern === "~DEFAULT_BRANCH") return ref === `refs/heads/${defaultBranch}`;
   return fnmatch(pattern, ref);
@@ -227,7 +227,7 @@ function refPatternMatches(pattern: string, ref: string, defaultBranch: string):
  * GitHub's ruleset `conditions.ref_name` semantics: `ref` (a full ref, `refs/heads/main`,
  * `refs/tags/v1.0.0`) is targeted when at least one `include` entry matches and no `exclude` entry
  * does. Entries are `~ALL`, `~DEFAULT_BRANCH` or fnmatch patterns on the full ref
- * (github-facts §1.4: "API patterns are full refs").
+ * (docs/github.md §1.4: "API patterns are full refs").
  */
 export function matchesRefName(condition: RefNameCondition, ref: string, defaultBranch: string): boolean {
   return (

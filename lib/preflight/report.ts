@@ -1,7 +1,8 @@
-// The dry-run report (DESIGN.md "Preflight"): a plain-text table, about 100 columns wide, of who
-// pushes, with which token, which rulesets and classic protection apply, and a last verdict line.
-// Pure: the caller logs it. Never shows a token, only its permissions and expiry.
-import type { PreflightResult } from "./preflight.js";
+// The dry-run report (README "The dry-run report", docs/architecture.md "Preflight"): a plain-text
+// table, about 100 columns wide, of who pushes, with which token, which rulesets and classic protection
+// apply, and a last verdict line. Pure: the caller logs it. Never shows a token, only its permissions
+// and expiry.
+import type { PreflightVerdict } from "./judge.js";
 import type { RulesetVerdict } from "./evaluate-rules.js";
 import type { AuthMethod, Permissions } from "../types.js";
 
@@ -13,7 +14,14 @@ export interface ReportInput {
   expiresAt?: string | Date | undefined;
   branch: string;
   tag?: string | undefined;
-  preflight: PreflightResult | undefined;
+  /** false when the release pushes no commit to the branch (`assets: false`) */
+  updatesBranch: boolean;
+  /** the commit mode the release uses ("auto" settled) */
+  commitMode: "git" | "api";
+  /** whether an active ruleset that applies requires signed commits (why "auto" chose "api") */
+  signaturesRequired: boolean;
+  /** the latest verdict; undefined with `preflight: "off"` */
+  verdict: PreflightVerdict | undefined;
 }
 
 const WIDTH = 100;
@@ -109,15 +117,15 @@ function rulesetLines(title: string, verdicts: RulesetVerdict[]): string[] {
   return lines;
 }
 
-function classicLines(result: PreflightResult): string[] {
-  const c = result.classic;
+function classicLines(input: ReportInput, c: PreflightVerdict["classic"]): string[] {
+  const { branch } = input;
   const lines = ["Classic branch protection"];
-  if (!result.updatesBranch) lines.push(`  ${result.branch}: not checked (the release pushes no commit to the branch)`);
-  else if (c.state === "branch-unknown") lines.push(`  ${result.branch}: the branch could not be read; not checked`);
-  else if (c.state === "not-protected") lines.push(`  ${result.branch}: ${c.protected ? "no classic protection (protected by rulesets only)" : "not protected"}`);
-  else if (c.state === "no-permission") lines.push(...wrap(`${result.branch}: protected; settings not checked (needs Administration: read) — ${c.settingsUrl}`, "  "));
+  if (!input.updatesBranch || c.state === "not-read") lines.push(`  ${branch}: not checked (the release pushes no commit to the branch)`);
+  else if (c.state === "branch-unknown") lines.push(`  ${branch}: the branch could not be read; not checked`);
+  else if (c.state === "not-protected") lines.push(`  ${branch}: ${c.protected ? "no classic protection (protected by rulesets only)" : "not protected"}`);
+  else if (c.state === "no-permission") lines.push(...wrap(`${branch}: protected; settings not checked (needs Administration: read) — ${c.settingsUrl}`, "  "));
   else {
-    lines.push(`  ${result.branch}: protected, ${c.blocking.length ? "BLOCKED" : "ok"}${c.enforceAdmins ? " (admins included)" : ""}`);
+    lines.push(`  ${branch}: protected, ${c.blocking.length ? "BLOCKED" : "ok"}${c.enforceAdmins ? " (admins included)" : ""}`);
     for (const text of c.blocking) lines.push(...wrap(`blocks: ${text}`, "      "));
     for (const text of c.passed) lines.push(...wrap(`passes: ${text}`, "      "));
     lines.push(`      settings: ${c.settingsUrl}`);
@@ -125,7 +133,7 @@ function classicLines(result: PreflightResult): string[] {
   return lines;
 }
 
-function verdictLine(actor: string, result: PreflightResult): string[] {
+function verdictLine(actor: string, result: PreflightVerdict): string[] {
   const all = [...result.branchRulesets, ...result.tagRulesets];
   if (result.errors.length === 0) {
     const bypassed = all.filter((v) => v.verdict === "bypassed").length;
@@ -145,7 +153,7 @@ function verdictLine(actor: string, result: PreflightResult): string[] {
 
 /** The dry-run report: one string of lines, no colour codes. */
 export function renderReport(input: ReportInput): string {
-  const { preflight } = input;
+  const { verdict } = input;
   const field = (name: string, value: string) => wrap(value, " ".repeat(16), name.padEnd(16));
   const lines: string[] = ["Release preflight (dry run)", "=".repeat(27)];
   lines.push(...field("Auth method", input.method));
@@ -159,23 +167,23 @@ export function renderReport(input: ReportInput): string {
   if (expiry) lines.push(...field("Token expires", expiry));
   lines.push(...field("Branch", input.branch));
   lines.push(...field("Tag", input.tag ?? "not known yet"));
-  if (!preflight) {
+  lines.push(...field("Commit mode", `${input.commitMode}${input.signaturesRequired ? " (a ruleset requires signed commits)" : ""}`));
+  if (!verdict) {
     lines.push("", "Preflight: off (preflight: \"off\")");
     return lines.join("\n");
   }
-  lines.push(...field("Commit mode", `${preflight.commitMode}${preflight.signaturesRequired ? " (a ruleset requires signed commits)" : ""}`));
   lines.push("");
-  if (preflight.updatesBranch) lines.push(...rulesetLines(`Rulesets on refs/heads/${preflight.branch}`, preflight.branchRulesets));
-  else lines.push(`Rulesets on refs/heads/${preflight.branch}`, "  not checked (the release pushes no commit to the branch)");
+  if (input.updatesBranch) lines.push(...rulesetLines(`Rulesets on refs/heads/${input.branch}`, verdict.branchRulesets));
+  else lines.push(`Rulesets on refs/heads/${input.branch}`, "  not checked (the release pushes no commit to the branch)");
   lines.push("");
-  lines.push(...rulesetLines(`Rulesets on refs/tags/${input.tag ?? preflight.tag ?? "<next tag>"}`, preflight.tagRulesets));
-  for (const u of preflight.undecidedTagRulesets) lines.push(...wrap(`judged once the tag is known: "${u.name}" (#${u.id}) on ${u.include.join(", ")}`, "  "));
+  lines.push(...rulesetLines(`Rulesets on refs/tags/${input.tag ?? "<next tag>"}`, verdict.tagRulesets));
+  for (const u of verdict.undecidedTagRulesets) lines.push(...wrap(`judged once the tag is known: "${u.name}" (#${u.id}) on ${u.include.join(", ")}`, "  "));
   lines.push("");
-  lines.push(...classicLines(preflight));
-  if (preflight.warnings.length) {
+  lines.push(...classicLines(input, verdict.classic));
+  if (verdict.warnings.length) {
     lines.push("", "Warnings");
-    for (const warning of preflight.warnings) lines.push(...wrap(warning, "    ", "  - "));
+    for (const warning of verdict.warnings) lines.push(...wrap(warning, "    ", "  - "));
   }
-  lines.push("", ...verdictLine(input.actor, preflight));
+  lines.push("", ...verdictLine(input.actor, verdict));
   return lines.join("\n");
 }

@@ -1,68 +1,46 @@
-// The rulesets that apply to the release tag. GitHub has no rules endpoint for tags (github-facts
-// §1.4), so: `GET /repos/{o}/{r}/rulesets?targets=tag&includes_parents=true` (paginated, Metadata:
-// read), fetch each active one (shared, cached fetcher), and match `conditions.ref_name` against
-// `refs/tags/<tag>` with Ruby fnmatch semantics (lib/preflight/fnmatch.ts).
-//
-// Split in two so nothing is fetched twice: `loadTagRulesets` runs in verifyConditions (the tag name is
-// not known yet), `judgeTag` in verifyRelease (pure, no requests).
+// Which tag rulesets apply to the release tag, judged. GitHub has no rules endpoint for tags
+// (docs/github.md §1.4): lib/preflight/fetch.ts lists the active tag rulesets with their details, and
+// this module matches their `conditions.ref_name` against `refs/tags/<tag>` with Ruby fnmatch semantics
+// (lib/preflight/fnmatch.ts). Pure: the same facts are judged before the version is known
+// (verifyConditions: every tag the tagFormat produces) and with the exact tag (verifyRelease).
 import { matchesRefName } from "./fnmatch.js";
-import { httpStatus } from "../octokit.js";
-import { evaluateRuleset, type PushFacts, type RulesetDetails, type RulesetVerdict } from "./evaluate-rules.js";
-import type { PreflightOctokit, RulesetFetcher } from "./branch.js";
+import { evaluateRuleset, type PushFacts, type RulesetDetails, type RulesetVerdict, type RulesetWhere } from "./evaluate-rules.js";
 
-export interface LoadedTagRulesets {
+/** What GitHub said about the tag rulesets (plain data, read by lib/preflight/fetch.ts). */
+export interface TagRulesetFacts {
   /** active tag rulesets with their details */
   rulesets: RulesetDetails[];
   /** rulesets listed but not readable (their details answered 404/403): not judged */
   unreadable: { id: number; name: string }[];
-  /** `~DEFAULT_BRANCH` never names a tag, but matchesRefName wants it */
-  defaultBranch: string;
-  /** false when GitHub has no rulesets endpoint here (404: older GHES, github-facts §12) */
+  /** false when GitHub has no rulesets endpoint here (404: older GHES, docs/github.md §12) */
   available: boolean;
 }
 
-interface RulesetSummary {
+/** A tag ruleset whose match depends on the tag name, not judged until the tag is known. */
+export interface UndecidedTagRuleset {
   id: number;
   name: string;
-  target?: string;
-  enforcement?: string;
+  include: string[];
+  exclude: string[];
 }
 
-export async function loadTagRulesets(opts: {
-  octokit: PreflightOctokit;
-  owner: string;
-  repo: string;
-  defaultBranch: string;
-  fetchRuleset: RulesetFetcher;
-}): Promise<LoadedTagRulesets> {
-  const { octokit, owner, repo, defaultBranch, fetchRuleset } = opts;
-  let summaries: RulesetSummary[];
-  try {
-    summaries = (await octokit.paginate("GET /repos/{owner}/{repo}/rulesets", {
-      owner,
-      repo,
-      targets: "tag",
-      includes_parents: true,
-      per_page: 100,
-    })) as RulesetSummary[];
-  } catch (error) {
-    if (httpStatus(error) === 404) return { rulesets: [], unreadable: [], defaultBranch, available: false };
-    throw error;
-  }
-  // the summary already says target and enforcement: fetch only active tag rulesets (github-facts §1.4)
-  const wanted = summaries.filter((s) => (s.target ?? "tag") === "tag" && (s.enforcement ?? "active") === "active");
-  const fetched = await Promise.all(wanted.map(async (s) => ({ summary: s, details: await fetchRuleset(s.id) })));
-  return {
-    rulesets: fetched.flatMap(({ details }) => (details && details.enforcement === "active" ? [details] : [])),
-    unreadable: fetched.flatMap(({ summary, details }) => (details ? [] : [{ id: summary.id, name: summary.name }])),
-    defaultBranch,
-    available: true,
-  };
+export interface TagJudgement {
+  /** the verdicts on the rulesets judged */
+  rulesets: RulesetVerdict[];
+  /** rulesets not judged yet because whether they apply depends on the tag name */
+  undecided: UndecidedTagRuleset[];
 }
+
+/** `~DEFAULT_BRANCH` names a branch, never a tag: no tag ref matches it whatever this is. */
+const NO_DEFAULT_BRANCH = "";
 
 function refNameCondition(ruleset: RulesetDetails): { include: string[]; exclude: string[] } {
   const refName = ruleset.conditions?.ref_name;
   return { include: refName?.include ?? [], exclude: refName?.exclude ?? [] };
+}
+
+function targets(ruleset: RulesetDetails, tag: string): boolean {
+  return matchesRefName(refNameCondition(ruleset), `refs/tags/${tag}`, NO_DEFAULT_BRANCH);
 }
 
 /** Patterns that match every tag name a tagFormat can produce (no `/` in it). */
@@ -78,43 +56,8 @@ export function appliesToEveryTag(ruleset: RulesetDetails): boolean {
 }
 
 /** The active tag rulesets whose `conditions.ref_name` targets `refs/tags/<tag>`. */
-export function tagRulesetsFor(loaded: LoadedTagRulesets, tag: string): RulesetDetails[] {
-  return loaded.rulesets.filter((r) => matchesRefName(refNameCondition(r), `refs/tags/${tag}`, loaded.defaultBranch));
-}
-
-export interface TagJudgement {
-  /** the verdicts on the rulesets judged */
-  rulesets: RulesetVerdict[];
-  /** rulesets not judged yet because whether they apply depends on the tag name */
-  undecided: { id: number; name: string; include: string[]; exclude: string[] }[];
-}
-
-/**
- * Judge the release tag. With `tag` undefined (verifyConditions) only the rulesets that apply to every
- * tag are judged (their `tag_name_pattern` rules stay pending); the others are listed as undecided.
- * Pure: no requests.
- */
-export function judgeTag(
-  loaded: LoadedTagRulesets,
-  tag: string | undefined,
-  facts: Omit<PushFacts, "ref" | "creating" | "tagName">,
-  where: { githubUrl: string; owner: string; repo: string; appId?: number | undefined },
-  tagFormat?: string,
-): TagJudgement {
-  const ref = tag !== undefined ? `refs/tags/${tag}` : tagFormat ? `refs/tags/${tagFormat}` : "refs/tags/*";
-  const pushFacts: PushFacts = { ...facts, ref, creating: true, tagName: tag };
-  if (tag !== undefined) {
-    return { rulesets: tagRulesetsFor(loaded, tag).map((r) => evaluateRuleset(r, pushFacts, where)), undecided: [] };
-  }
-  const samples = sampleTags(tagFormat);
-  const rulesets: RulesetVerdict[] = [];
-  const undecided: TagJudgement["undecided"] = [];
-  for (const r of loaded.rulesets) {
-    const everyReleaseTag = samples.length > 0 && samples.every((sample) => matchesRefName(refNameCondition(r), `refs/tags/${sample}`, loaded.defaultBranch));
-    if (appliesToEveryTag(r) || everyReleaseTag) rulesets.push(evaluateRuleset(r, pushFacts, where));
-    else undecided.push({ id: r.id, name: r.name, ...refNameCondition(r) });
-  }
-  return { rulesets, undecided };
+export function tagRulesetsFor(facts: TagRulesetFacts, tag: string): RulesetDetails[] {
+  return facts.rulesets.filter((ruleset) => targets(ruleset, tag));
 }
 
 /**
@@ -126,4 +69,45 @@ export function judgeTag(
 export function sampleTags(tagFormat: string | undefined): string[] {
   if (!tagFormat || tagFormat.split("${version}").length !== 2) return [];
   return ["0.0.0", "1.2.3", "10.20.30", "2.0.0-beta.1", "3.1.4-rc.15"].map((version) => tagFormat.replace("${version}", version));
+}
+
+/**
+ * Before the version is known: the rulesets that may apply to the next tag, as judged by
+ * `signaturesRequired` (every active tag ruleset; the choice can only get narrower once the tag is known).
+ * With the tag: those that target it.
+ */
+export function candidateTagRulesets(facts: TagRulesetFacts, tag: string | undefined): RulesetDetails[] {
+  return tag === undefined ? facts.rulesets : tagRulesetsFor(facts, tag);
+}
+
+export interface TagJudgeOptions {
+  facts: TagRulesetFacts;
+  /** the release tag; undefined in verifyConditions */
+  tag?: string | undefined;
+  /** semantic-release's `tagFormat`, e.g. `v${version}` */
+  tagFormat?: string | undefined;
+  /** what is known about the push besides the ref */
+  push: Omit<PushFacts, "ref" | "creating" | "tagName">;
+  where: RulesetWhere;
+}
+
+/**
+ * Judge the release tag. With `tag` undefined (verifyConditions) only the rulesets that apply to every
+ * tag (or to every tag the tagFormat produces) are judged, their `tag_name_pattern` rules pending; the
+ * others are listed as undecided.
+ */
+export function judgeTags(options: TagJudgeOptions): TagJudgement {
+  const { facts, tag, tagFormat, where } = options;
+  const ref = tag !== undefined ? `refs/tags/${tag}` : tagFormat ? `refs/tags/${tagFormat}` : "refs/tags/*";
+  const push: PushFacts = { ...options.push, ref, creating: true, tagName: tag };
+  if (tag !== undefined) return { rulesets: tagRulesetsFor(facts, tag).map((ruleset) => evaluateRuleset({ ruleset, push, where })), undecided: [] };
+  const samples = sampleTags(tagFormat);
+  const rulesets: RulesetVerdict[] = [];
+  const undecided: UndecidedTagRuleset[] = [];
+  for (const ruleset of facts.rulesets) {
+    const everyReleaseTag = samples.length > 0 && samples.every((sample) => targets(ruleset, sample));
+    if (appliesToEveryTag(ruleset) || everyReleaseTag) rulesets.push(evaluateRuleset({ ruleset, push, where }));
+    else undecided.push({ id: ruleset.id, name: ruleset.name, ...refNameCondition(ruleset) });
+  }
+  return { rulesets, undecided };
 }

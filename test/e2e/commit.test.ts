@@ -1,10 +1,11 @@
-// End to end: what the release commit looks like (DESIGN.md "Options": assets, message, commitMode)
+// End to end: what the release commit looks like (README "Options": assets, message, commitMode)
 // through the real semantic-release CLI: no commit at all (tag only), a custom message, the commit
 // created through the Git database API (signed and "Verified" by GitHub), and `auto` choosing the
-// API when a required_signatures rule applies.
+// API when a required_signatures rule applies, with or without the preflight.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
 import { gitIn, releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, refPushes } from "../helpers/e2e.js";
+import type { Mark } from "../github-stand-in/query.js";
 
 // The stand-in is a server of its own, like GHES: the plugin's git commits and GitHub's API commits
 // both use its noreply host.
@@ -141,5 +142,40 @@ describe('commitMode: "auto" with a required_signatures rule on main', () => {
     await assertApiCommit(world, mainBefore);
     const branchUpdates = refPushes(world).filter((p) => p.updates.some((u) => u.ref === "refs/heads/main"));
     assert.deepEqual(branchUpdates.map((p) => p.via), ["api"], "main moved through the API only, never by a git push");
+  });
+});
+
+describe('commitMode: "auto" with a required_signatures rule on main, preflight: "off"', () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let mainBefore: string | undefined;
+  let since: Mark;
+
+  before(async () => {
+    world = await releaseWorld();
+    world.standIn.addRuleset(world.repo, {
+      name: "Signed main",
+      target: "branch",
+      rules: [PULL_REQUEST_RULE, { type: "required_signatures" }],
+      bypass_actors: appBypass(world),
+    });
+    await configure(world, { preflight: "off" });
+    mainBefore = await world.remoteRef("refs/heads/main");
+    since = world.standIn.mark();
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("still picks the API (README: `auto` is `api` when a required_signatures rule applies): the release commit is signed by GitHub", async () => {
+    assert.equal(result.code, 0, output(result));
+    await assertApiCommit(world, mainBefore);
+    const branchUpdates = refPushes(world).filter((p) => p.updates.some((u) => u.ref === "refs/heads/main"));
+    assert.deepEqual(branchUpdates.map((p) => p.via), ["api"], "main moved through the API only, never by a git push");
+  });
+
+  it("reads only the branch's rules for it: no ruleset, tag ruleset or protection request", () => {
+    const routes = world.standIn.requests({ since }).map((r) => r.route);
+    const preflightRoutes = routes.filter((route) => /\/rules|\/rulesets|\/protection$|^GET \/repos\/\{owner\}\/\{repo\}\/branches\//.test(route));
+    assert.deepEqual(preflightRoutes, ["GET /repos/{owner}/{repo}/rules/branches/{branch}"]);
   });
 });

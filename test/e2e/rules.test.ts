@@ -1,7 +1,8 @@
-// End to end: the preflight against rulesets and classic protection (DESIGN.md "Preflight"), through
-// the real semantic-release CLI: organization rulesets, each bypass mode, inactive rulesets, a tag
-// ruleset, classic protection with and without Administration: read, and `preflight: warn`/`off`
-// where GitHub itself refuses the push. A run that must not release asserts that nothing landed.
+// End to end: the preflight against rulesets and classic protection (docs/architecture.md
+// "Preflight"), through the real semantic-release CLI: organization rulesets, each bypass mode,
+// inactive rulesets, a tag ruleset, classic protection with and without Administration: read, and
+// `preflight: warn`/`off` where GitHub itself refuses the push. A run that must not release asserts
+// that nothing landed.
 import { strict as assert } from "node:assert";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, receivePacks, refPushes, resetWorkspace } from "../helpers/e2e.js";
@@ -150,9 +151,10 @@ describe("rules the App cannot pass on a user repository", () => {
     await assertNoSecrets(world, result);
   });
 
-  it('preflight: "off": no ruleset request at all; GitHub refuses the push', async () => {
+  it('preflight: "off" (commitMode "git"): no ruleset request at all; GitHub refuses the push', async () => {
     blockMain();
-    await configure(world, { preflight: "off" });
+    // with commitMode "auto" (the default) one request reads the branch's rules for required_signatures (test/e2e/commit.test.ts)
+    await configure(world, { preflight: "off", commitMode: "git" });
     const since = world.standIn.mark();
     const result = await world.run();
     assert.notEqual(result.code, 0);
