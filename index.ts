@@ -10,7 +10,7 @@ import { sendDispatches } from "./lib/dispatch.js";
 import { explainRejections } from "./lib/push/explain-rejections.js";
 import { getError } from "./lib/errors/get-error.js";
 import { head } from "./lib/git/git.js";
-import { createTokenSource } from "./lib/token/mint-token.js";
+import { createReleaseToken } from "./lib/token/index.js";
 import { apiFailure } from "./lib/octokit.js";
 import { parseGitHubUrl } from "./lib/config/parse-github-url.js";
 import { judgePreflight, newProblems, readPreflightFacts, readSignatureRules, renderReport, resolveCommitMode, signaturesRequired } from "./lib/preflight/index.js";
@@ -40,12 +40,12 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Veri
   await session?.end("a new release started in this process");
   const config = resolveConfig(pluginConfig, { env, plugins: options.plugins });
   const current = (session = new ReleaseSession(config, repository.owner, repository.repo, logger));
-  const source = (current.source = await createTokenSource(config, { ...repository, logger, onToken: current.onToken }));
+  const source = (current.source = await createReleaseToken({ config, ...repository, logger, onToken: current.onToken }));
 
   const updatesBranch = config.assets !== false;
   const read = { octokit: source.octokit, ...repository, branch: branch.name };
   const [identity, facts, branchSignatures] = await Promise.all([
-    source.identity,
+    source.identity(),
     config.preflight === "off" ? undefined : readPreflightFacts({ ...read, tokenPermissions: source.permissions, updatesBranch }),
     // "auto" is settled whatever `preflight` is (README "Options"); with "off", from the branch's rules alone
     config.preflight === "off" && config.commitMode === "auto" && updatesBranch ? readSignatureRules(read) : false,

@@ -13,7 +13,7 @@ import { DEBUG_NAMESPACE } from "./definitions/constants.js";
 import { applyGitAuth } from "./git/git-auth-env.js";
 import { maskSecret } from "./mask-secret.js";
 import type { BotIdentity } from "./token/bot-identity.js";
-import type { TokenSource } from "./token/mint-token.js";
+import type { ReleaseToken } from "./token/index.js";
 import type { Logger } from "./octokit.js";
 import type { PreflightFacts, PreflightVerdict } from "./preflight/index.js";
 import type { Env, ResolvedConfig } from "./types.js";
@@ -25,7 +25,7 @@ const EXPORTED = ["GH_TOKEN", "GITHUB_TOKEN"] as const;
 const GIT_CONFIG_VAR = /^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$/;
 
 export class ReleaseSession {
-  source: TokenSource | undefined;
+  source: ReleaseToken | undefined;
   identity: BotIdentity | undefined;
   /** what verifyConditions read for the preflight and the latest verdict on it; undefined with preflight "off" */
   preflight: { facts: PreflightFacts; verdict: PreflightVerdict } | undefined;
@@ -86,7 +86,7 @@ export class ReleaseSession {
   /** The current token, re-minted first when fewer than 5 minutes are left; git auth follows through onToken. */
   async freshToken(): Promise<string> {
     if (!this.source) throw new Error("semantic-release-github-app: no token source (verifyConditions did not run)");
-    return this.source.getToken();
+    return this.source.fresh();
   }
 
   /**
@@ -124,7 +124,7 @@ export class ReleaseSession {
         else this.#env[name] = value;
       }
     }
-    if (this.config.revokeToken && this.source) {
+    if (this.source) {
       try {
         await this.source.revoke();
       } catch (error) {
