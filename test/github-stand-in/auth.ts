@@ -1,7 +1,7 @@
 // Who a request is authenticated as. REST sends `Bearer <JWT>` (App), `token <t>` or
 // `Bearer <t>` (installation token or PAT); git sends Basic credentials
 // (`x-access-token:<t>`, `<login>:<pat>`, `<t>:`), e.g. actions/checkout's persisted
-// `AUTHORIZATION: basic base64("x-access-token:" + token)` (github-facts §10).
+// `AUTHORIZATION: basic base64("x-access-token:" + token)` (docs/github.md §10).
 import { verifyAppJwt } from "./jwt.js";
 import { liveToken } from "./tokens.js";
 import type { Actor, World } from "./world.js";

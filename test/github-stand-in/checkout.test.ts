@@ -1,4 +1,4 @@
-// persistCheckoutCredentials leaves the same config as actions/checkout (github-facts §10). The
+// persistCheckoutCredentials leaves the same config as actions/checkout (docs/github.md §10). The
 // header's effect on real pushes is tested in git-http.test.ts.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";

@@ -1,5 +1,5 @@
 // Leaves a workspace the way actions/checkout does with `persist-credentials: true` (the default):
-// the token as an `http.<origin>/.extraheader` AUTHORIZATION header (github-facts §10).
+// the token as an `http.<origin>/.extraheader` AUTHORIZATION header (docs/github.md §10).
 // - v4/v5: in the repository's `.git/config`.
 // - v6+: in `<runnerTemp>/git-credentials-<uuid>.config`, pulled in by `includeIf.gitdir:<abs .git>.path`
 //   and `includeIf.gitdir:<abs .git>/worktrees/*.path` entries in `.git/config`.
@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-// actions/checkout src/git-auth-helper.ts: tokenPlaceholderConfigValue
+// tokenPlaceholderConfigValue in https://github.com/actions/checkout/blob/main/src/git-auth-helper.ts
 const PLACEHOLDER = "AUTHORIZATION: basic ***";
 
 export interface PersistedCheckoutCredentials {
@@ -45,7 +45,7 @@ export async function persistCheckoutCredentials(
   workDir: string,
   opts: { origin: string; token: string; layout: "v4" | "v6"; runnerTemp?: string },
 ): Promise<PersistedCheckoutCredentials> {
-  const origin = new URL(opts.origin).origin; // github-facts §10: scheme://host[:port]
+  const origin = new URL(opts.origin).origin; // docs/github.md §10: scheme://host[:port]
   const key = `http.${origin}/.extraheader`;
   const value = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${opts.token}`, "utf8").toString("base64")}`;
   const gitDir = resolve(workDir, ".git").replace(/\\/g, "/");

@@ -65,7 +65,7 @@ async function ok(cwd: string, args: string[], env: Record<string, string> = {})
   return r.stdout.trim();
 }
 
-/** stderr lines with git's `remote: ` prefix kept and sideband padding removed (semantic-release-internals §8.4) */
+/** stderr lines with git's `remote: ` prefix kept and sideband padding removed (docs/semantic-release.md §8.4) */
 function lines(stderr: string): string[] {
   return stderr.split("\n").map((l) => l.trimEnd());
 }
@@ -191,7 +191,7 @@ describe("git smart HTTP: rulesets", () => {
 
       const split = await git(f.work, ["push", f.url, "HEAD:refs/heads/main", "refs/tags/v1.0.0"], env);
       assert.notEqual(split.code, 0);
-      assert.equal(await remoteRef(f, "refs/heads/main"), sha1); // github-facts §2: per-ref outcome
+      assert.equal(await remoteRef(f, "refs/heads/main"), sha1); // docs/github.md §2: per-ref outcome
       assert.equal(await remoteRef(f, "refs/tags/v1.0.0"), "");
       assert.deepEqual(
         f.s.refPushes().map((p) => [p.updates.map((u) => u.ref), p.accepted]),
@@ -301,7 +301,7 @@ describe("git smart HTTP: the actions/checkout header", () => {
         const receive = f.s.requests({ route: "GIT receive-pack" });
         assert.ok(receive.length > 0 && receive.every((r) => r.actor === "installation:github-actions[bot]"), JSON.stringify(receive));
 
-        // a URL with credentials does not beat the header (github-facts §10)
+        // a URL with credentials does not beat the header (docs/github.md §10)
         const withUrl = new URL(f.url);
         withUrl.username = "x-access-token";
         withUrl.password = f.appToken();

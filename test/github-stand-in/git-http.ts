@@ -1,7 +1,7 @@
 // git smart HTTP for the stand-in, served by the real `git http-backend` (CGI), with GitHub's access
 // answers in front of it and the rules engine behind it (via the hooks in hooks/pre-receive.mjs).
-// The CGI setup follows semantic-release-internals §9.2; the texts github-facts §3 and
-// semantic-release-internals §8.3.
+// The CGI setup follows docs/semantic-release.md §9.2; the texts docs/github.md §3 and
+// docs/semantic-release.md §8.3.
 //
 // How pushes are judged: for each POST to git-receive-pack the server registers a random one-time push
 // id for (repository, actor) and passes it to http-backend in the environment; receive-pack hands it to
@@ -9,8 +9,8 @@
 // `POST /_stand-in/pre-receive`, which runs judgeRefUpdates() for the whole push, records it in
 // world.pushes and returns GitHub's text (printed as `remote: ...`). Then git runs the update hook per
 // ref, which asks `POST /_stand-in/update` for that ref's verdict. So a non-atomic push is judged per
-// ref (the tag can land while main is rejected, github-facts §2) and with `--atomic` one rejected ref
-// rejects all (semantic-release-internals §8.5). No token ever reaches a hook.
+// ref (the tag can land while main is rejected, docs/github.md §2) and with `--atomic` one rejected ref
+// rejects all (docs/semantic-release.md §8.5). No token ever reaches a hook.
 // Differences from github.com a client can see: a refused ref's status line reads `(hook declined)` or
 // `(atomic push failure)` instead of `(push declined due to repository rule violations)`, git adds a
 // `remote: error: hook declined to update <ref>` line, and a bypass notice is still printed when an
@@ -36,14 +36,27 @@ export interface GitHttpHost {
 const HOOK_SCRIPT = fileURLToPath(new URL("./hooks/pre-receive.mjs", import.meta.url));
 
 interface PushSession {
-  host: GitHttpHost;
   repo: Repository;
   actor: Actor;
   judgement?: Judgement;
 }
 
 /** push id → session; ids are 128-bit random, live while their http-backend process runs */
-const sessions = new Map<string, PushSession>();
+type PushSessions = Map<string, PushSession>;
+
+/** The git side of one stand-in: smart HTTP requests and the hooks' callbacks, sharing its push sessions. */
+export interface GitHttp {
+  handleGitRequest(req: IncomingMessage, res: ServerResponse, actor: Actor): Promise<number>;
+  handleInternalRequest(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+export function createGitHttp(host: GitHttpHost): GitHttp {
+  const sessions: PushSessions = new Map();
+  return {
+    handleGitRequest: (req, res, actor) => handleGitRequest(host, sessions, req, res, actor),
+    handleInternalRequest: (req, res) => handleInternalRequest(host, sessions, req, res),
+  };
+}
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
@@ -117,7 +130,7 @@ function reply(res: ServerResponse, status: number, body: string, headers: Recor
  * Serve one git smart HTTP request (`/{owner}/{repo}.git/...`) for an already authenticated `actor`
  * (invalid credentials are answered by the caller). Resolves to the HTTP status sent.
  */
-export async function handleGitRequest(host: GitHttpHost, req: IncomingMessage, res: ServerResponse, actor: Actor): Promise<number> {
+async function handleGitRequest(host: GitHttpHost, sessions: PushSessions, req: IncomingMessage, res: ServerResponse, actor: Actor): Promise<number> {
   const url = new URL(req.url ?? "/", "http://stand-in");
   const parsed = parseGitPath(url.pathname);
   const repo = parsed && host.world.repository(parsed.owner, parsed.repo);
@@ -133,14 +146,14 @@ export async function handleGitRequest(host: GitHttpHost, req: IncomingMessage, 
   if (anonymous && (receive || repo.private)) return askForCredentials(res);
   if (!canRead(host.world, repo, actor)) return reply(res, 404, "Repository not found.\n");
   if (receive && !canWrite(host.world, repo, actor)) {
-    // semantic-release-internals §8.3: GitHub's 403 for a token without contents write
+    // docs/semantic-release.md §8.3: GitHub's 403 for a token without contents write
     return reply(res, 403, `Permission to ${repo.owner.login}/${repo.name}.git denied to ${actorLogin(actor)}.\n`);
   }
 
   let pushId: string | undefined;
   if (receive && req.method === "POST") {
     pushId = randomBytes(16).toString("hex");
-    sessions.set(pushId, { host, repo, actor });
+    sessions.set(pushId, { repo, actor });
   }
   try {
     return await runHttpBackend(host, req, res, repo, url, parsed.rest, actor, pushId);
@@ -165,7 +178,7 @@ function runHttpBackend(
   actor: Actor,
   pushId: string | undefined,
 ): Promise<number> {
-  // GIT_PROJECT_ROOT is the repository itself, so PATH_INFO is just `<rest>` (semantic-release-internals §9.2)
+  // GIT_PROJECT_ROOT is the repository itself, so PATH_INFO is just `<rest>` (docs/semantic-release.md §9.2)
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     GIT_CONFIG_NOSYSTEM: "1",
@@ -247,7 +260,7 @@ function replyJson(res: ServerResponse, status: number, body: unknown): void {
  * The hooks' callbacks, `POST /_stand-in/pre-receive` and `POST /_stand-in/update` (hooks/pre-receive.mjs).
  * Anything else under `/_stand-in/` is answered 404.
  */
-export async function handleInternalRequest(host: GitHttpHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleInternalRequest(host: GitHttpHost, sessions: PushSessions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? "/", "http://stand-in").pathname;
   if (req.method !== "POST" || (path !== "/_stand-in/pre-receive" && path !== "/_stand-in/update")) {
     req.resume();
@@ -262,7 +275,7 @@ export async function handleInternalRequest(host: GitHttpHost, req: IncomingMess
     return;
   }
   const session = typeof body.pushId === "string" ? sessions.get(body.pushId) : undefined;
-  if (!session || session.host.world !== host.world) {
+  if (!session) {
     replyJson(res, 403, { message: "unknown push" });
     return;
   }

@@ -1,4 +1,4 @@
-// The local GitHub stand-in (DESIGN.md "The test world"): `startStandIn()` starts a server on
+// The local GitHub stand-in (packages/github-stand-in/README.md): `startStandIn()` starts a server on
 // 127.0.0.1 that answers the REST endpoints this plugin uses and git smart HTTP, on top of one
 // World. Tests build the world with createUser/createOrg/createApp/installApp/createRepo/
 // addRuleset/setProtection, then point the plugin at `apiUrl` and `origin`.
@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { handleGitRequest, handleInternalRequest, installHooks } from "./git-http.js";
+import { createGitHttp, installHooks } from "./git-http.js";
 import { checkRequest, checkResponse } from "./openapi.js";
 import {
   type DispatchQuery,
@@ -70,11 +70,11 @@ export type { TokenFormat } from "./tokens.js";
 export { persistCheckoutCredentials, type PersistedCheckoutCredentials } from "./checkout.js";
 
 export interface StandInOptions {
-  /** lifetime of minted installation tokens; default 3600 (github-facts §6.1: +1 h) */
+  /** lifetime of minted installation tokens; default 3600 (docs/github.md §6.1: +1 h) */
   tokenLifetimeSeconds?: number;
   /** delay added to every request, REST and git */
   latencyMs?: number;
-  /** github-facts §6.2: classic `ghs_` + 36 chars, or the stateless `ghs_<appid>_<JWT>` form */
+  /** docs/github.md §6.2: classic `ghs_` + 36 chars, or the stateless `ghs_<appid>_<JWT>` form */
   tokenFormat?: TokenFormat;
 }
 
@@ -169,6 +169,7 @@ export class StandIn {
       },
       git: (repo, args, input, env) => runGit(repo.gitDir, args, input, env),
     };
+    const gitHttp = createGitHttp(this);
     const host: ServerHost = {
       world: this.world,
       get origin() {
@@ -191,9 +192,9 @@ export class StandIn {
       openapiViolations: this.openapiViolations,
       services,
       handleGit: async (req, res, actor) => {
-        await handleGitRequest(this, req, res, actor);
+        await gitHttp.handleGitRequest(req, res, actor);
       },
-      handleInternal: (req, res) => handleInternalRequest(this, req, res),
+      handleInternal: (req, res) => gitHttp.handleInternalRequest(req, res),
     };
     this.server = createServer(createRequestHandler(host));
     this.server.keepAliveTimeout = 1000;
@@ -269,12 +270,12 @@ export class StandIn {
 
   private registerApp(app: App): App {
     this.world.apps.set(app.id, app);
-    // github-facts §6.1: the `<slug>[bot]` user has its own id
+    // docs/github.md §6.1: the `<slug>[bot]` user has its own id
     this.world.accounts.set(`${app.slug}[bot]`.toLowerCase(), { id: app.botUserId, login: `${app.slug}[bot]`, type: "Bot" });
     return app;
   }
 
-  /** The built-in GitHub Actions integration (github-facts §4: app 15368, `github-actions[bot]` 41898282). */
+  /** The built-in GitHub Actions integration (docs/github.md §4: app 15368, `github-actions[bot]` 41898282). */
   actionsApp(): App {
     const existing = this.world.apps.get(GITHUB_ACTIONS_APP_ID);
     if (existing) return existing;
@@ -417,7 +418,7 @@ export class StandIn {
   addRuleset(target: Repository | string, input: AddRulesetInput): Ruleset {
     const isOrg = typeof target === "string";
     const bypassActors = (input.bypass_actors ?? []).map((a) => ({ ...a, bypass_mode: a.bypass_mode ?? "always" }));
-    // github-facts §4: GitHub refuses some bypass actors with 422
+    // docs/github.md §4: GitHub refuses some bypass actors with 422
     const invalid = validateBypassActors(this.world, target, bypassActors);
     if (invalid) throw new Error(`422 Validation Failed: ${invalid}`);
     const now = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -1,4 +1,4 @@
-// App JWT verification (github-facts §6.3): RS256 against the App's public key, `iss` = App ID
+// App JWT verification (docs/github.md §6.3): RS256 against the App's public key, `iss` = App ID
 // (number or numeric string) or client ID, `exp` at most 10 minutes ahead, `iat` not in the
 // future. Error texts are GitHub's, so clients that parse them (octokit/auth-app's clock-skew
 // retry) behave as they would against github.com.
@@ -7,7 +7,7 @@ import type { App, World } from "./world.js";
 
 export type JwtResult = { app: App } | { status: 401 | 404; message: string };
 
-// github-facts §6.3: the exact error texts GitHub answers with
+// docs/github.md §6.3: the exact error texts GitHub answers with
 export const JWT_ERRORS = {
   undecodable: "A JSON web token could not be decoded",
   unknownIssuer: "Integration not found",
@@ -17,7 +17,7 @@ export const JWT_ERRORS = {
   iatInvalid: "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued",
 } as const;
 
-/** the longest JWT lifetime GitHub accepts, in seconds (github-facts §6.3: "exp ≤ 10 min ahead") */
+/** the longest JWT lifetime GitHub accepts, in seconds (docs/github.md §6.3: "exp ≤ 10 min ahead") */
 export const MAX_JWT_LIFETIME_SECONDS = 600;
 
 function decodeSegment(segment: string): unknown {
@@ -55,7 +55,7 @@ export function verifyAppJwt(world: World, jwt: string, nowMs: number): JwtResul
   const app = appForIssuer(world, payload.iss);
   if (!app) return { status: 404, message: JWT_ERRORS.unknownIssuer };
 
-  // github-facts §6.3: a key that does not belong to `iss` gives "could not be decoded"
+  // docs/github.md §6.3: a key that does not belong to `iss` gives "could not be decoded"
   let valid = false;
   try {
     valid = verify(
@@ -71,7 +71,7 @@ export function verifyAppJwt(world: World, jwt: string, nowMs: number): JwtResul
 
   const now = Math.floor(nowMs / 1000);
   const { iat, exp } = payload;
-  // Order: a client clock running ahead gives "too far in the future" (github-facts §6.3), one
+  // Order: a client clock running ahead gives "too far in the future" (docs/github.md §6.3), one
   // running behind gives the "exp must be ... future" text; a future `iat` comes last.
   if (typeof exp === "number" && (exp - now > MAX_JWT_LIFETIME_SECONDS || (typeof iat === "number" && exp - iat > MAX_JWT_LIFETIME_SECONDS))) {
     return { status: 401, message: JWT_ERRORS.expTooFar };

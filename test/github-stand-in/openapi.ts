@@ -1,6 +1,7 @@
 // Checks the stand-in's traffic against GitHub's official OpenAPI description
-// (node_modules/@octokit/openapi/generated/api.github.com.json, OpenAPI 3.0.3, ~13 MB), so the
-// stand-in cannot drift from the real API's shapes (DESIGN.md: the stand-in speaks GitHub's API).
+// (https://github.com/github/rest-api-description, shipped as
+// node_modules/@octokit/openapi/generated/api.github.com.json: OpenAPI 3.0.3, ~13 MB), so the
+// stand-in cannot drift from the real API's shapes.
 //
 // The description is parsed once per process on first use, normalized for ajv (see `normalize`), and
 // registered with ajv as one schema document; each (operation, request|status) validator is compiled

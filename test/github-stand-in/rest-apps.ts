@@ -1,5 +1,5 @@
 // Apps and installations: `GET /app`, installation lookups, token minting and revocation,
-// `GET /installation/repositories` (github-facts §6.1).
+// `GET /installation/repositories` (docs/github.md §6.1).
 import { extractToken } from "./auth.js";
 import {
   appJson,
@@ -19,7 +19,7 @@ import type { Account, App, Installation, Repository } from "./world.js";
 /** the App a JWT authenticates, or GitHub's answer for any other credential */
 function requireApp(ctx: RestContext): App | RestReply {
   if (ctx.actor.kind === "app") return ctx.actor.app;
-  // JWT-only endpoints (github-facts §6.1); anything else is not a JWT
+  // JWT-only endpoints (docs/github.md §6.1); anything else is not a JWT
   return error(401, "A JSON web token could not be decoded");
 }
 
@@ -165,7 +165,7 @@ export const appRoutes: RouteDef[] = [
 ];
 
 /**
- * github-facts §6.2: the temporary header `X-GitHub-Stateless-S2S-Token: enabled|disabled` on the
+ * docs/github.md §6.2: the temporary header `X-GitHub-Stateless-S2S-Token: enabled|disabled` on the
  * token request forces a format; otherwise the stand-in's setting applies.
  */
 function tokenFormatFor(ctx: RestContext): "classic" | "stateless" {

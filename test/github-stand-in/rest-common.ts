@@ -50,7 +50,7 @@ export function error(status: number, message: string, extra: Record<string, unk
 }
 
 export const notFound = (): RestReply => error(404, "Not Found");
-// github-facts §1.3/§9: the text an installation token gets for a permission it lacks
+// docs/github.md §1.3/§9: the text an installation token gets for a permission it lacks
 export const notAccessibleByIntegration = (): RestReply => error(403, "Resource not accessible by integration");
 export const badCredentials = (): RestReply => error(401, "Bad credentials");
 
@@ -326,7 +326,7 @@ export function accessRepo(
       return repo.private ? notFound() : error(403, "Must have push access to repository");
     }
     case "app":
-      // an App JWT only reaches the /app endpoints (github-facts §6.3)
+      // an App JWT only reaches the /app endpoints (docs/github.md §6.3)
       return error(403, "Resource not accessible by integration");
     default:
       if (repo.private) return notFound();

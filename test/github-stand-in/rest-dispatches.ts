@@ -1,4 +1,4 @@
-// `repository_dispatch` and `workflow_dispatch` (github-facts §7: the events a GITHUB_TOKEN may
+// `repository_dispatch` and `workflow_dispatch` (docs/github.md §7: the events a GITHUB_TOKEN may
 // still start). Each accepted dispatch is recorded in World.dispatches (StandIn.dispatches() reads it).
 import { accessRepo, error, fullName, isReply, notFound, type RouteDef, validationFailed } from "./rest-common.js";
 import { resolveRef } from "./rest-git.js";

@@ -1,8 +1,8 @@
 // The git database on the real bare repository: blobs, trees, commits and refs
-// (github-facts §8). App installations that send no author/committer/signature get commits
+// (docs/github.md §8). App installations that send no author/committer/signature get commits
 // GitHub would sign: author `<slug>[bot]`, committer `GitHub <noreply@github.com>`, recorded in
 // repo.verifiedCommits and answered with `verification.verified: true`. Ref writes are judged by
-// the rules engine like pushes (github-facts §3.4, §8).
+// the rules engine like pushes (docs/github.md §3.4, §8).
 import { rm } from "node:fs/promises";
 import { apiRejectionMessage, judgeRefUpdates, type RefUpdateCommit, ZERO_SHA } from "./rules.js";
 import { githubTime } from "./rest-apps.js";
@@ -90,7 +90,7 @@ function verification(repo: Repository, commit: ParsedCommit) {
     return {
       verified: true,
       reason: "valid",
-      // stands in for the web-flow signature GitHub adds (github-facts §8)
+      // stands in for the web-flow signature GitHub adds (docs/github.md §8)
       signature: "-----BEGIN PGP SIGNATURE-----\n\nstand-in web-flow signature\n-----END PGP SIGNATURE-----\n",
       payload: commit.raw,
       verified_at: commit.committer.date,
@@ -122,7 +122,7 @@ export function gitCommitJson(ctx: RestContext, repo: Repository, commit: Parsed
 
 /**
  * The noreply e-mail domain of this server. The stand-in is a server of its own, as GitHub
- * Enterprise Server is, so it uses `users.noreply.<host>` (github-facts §12), as the plugin does.
+ * Enterprise Server is, so it uses `users.noreply.<host>` (docs/github.md §12), as the plugin does.
  */
 function noreplyDomain(ctx: Pick<RestContext, "origin">): string {
   return `users.noreply.${new URL(ctx.origin).hostname}`;
@@ -179,7 +179,7 @@ async function gitRefJson(ctx: RestContext, repo: Repository, ref: string, sha: 
   };
 }
 
-/** commits a ref update brings (github-facts §2: judged per ref, new commits only) */
+/** commits a ref update brings (docs/github.md §2: judged per ref, new commits only) */
 async function newCommits(ctx: RestContext, repo: Repository, oldSha: string, newSha: string): Promise<RefUpdateCommit[]> {
   if (newSha === ZERO_SHA || (await objectType(ctx, repo, newSha)) !== "commit") return [];
   const range = oldSha === ZERO_SHA ? [newSha, "--not", "--all"] : [`${oldSha}..${newSha}`];
@@ -211,7 +211,7 @@ async function judge(ctx: RestContext, repo: Repository, ref: string, oldSha: st
     { via: "api", origin: ctx.origin },
   );
   const message = apiRejectionMessage(judgement);
-  // github-facts §3.4: 422 "Repository rule violations found\n\n<rule text>\n\n"
+  // docs/github.md §3.4: 422 "Repository rule violations found\n\n<rule text>\n\n"
   return message === undefined ? undefined : { status: 422, body: { message, documentation_url: REFS_DOCS, status: "422" } };
 }
 
@@ -233,7 +233,7 @@ function identityFromBody(value: unknown, fallbackDate: string): GitIdentity | u
 
 function botIdentity(ctx: RestContext, actor: Extract<Actor, { kind: "installation" }>, date: string): GitIdentity {
   const login = `${actor.app.slug}[bot]`;
-  // github-facts §6.1: `<slug>[bot] <<id>+<slug>[bot]@users.noreply.github.com>` on github.com
+  // docs/github.md §6.1: `<slug>[bot] <<id>+<slug>[bot]@users.noreply.github.com>` on github.com
   return { name: login, email: `${actor.app.botUserId}+${login}@${noreplyDomain(ctx)}`, date };
 }
 
@@ -337,7 +337,7 @@ export const gitDatabaseRoutes: RouteDef[] = [
       const actor = ctx.actor;
       const givenAuthor = identityFromBody(body.author, now);
       const givenCommitter = identityFromBody(body.committer, now);
-      // github-facts §8: GitHub signs only when the App sets no author, committer or signature
+      // docs/github.md §8: GitHub signs only when the App sets no author, committer or signature
       const signed = actor.kind === "installation" && !body.author && !body.committer && !body.signature;
       let author: GitIdentity;
       let committer: GitIdentity;

@@ -1,4 +1,4 @@
-// Users and repositories: `GET /users/{username}` (bots included, github-facts §6.1),
+// Users and repositories: `GET /users/{username}` (bots included, docs/github.md §6.1),
 // `GET /user`, `GET /repos/{owner}/{repo}`; `POST /repos/{owner}/{repo}/releases` (what
 // @semantic-release/github's publish step needs when it runs after this plugin, test/e2e/handoff.test.ts).
 import {

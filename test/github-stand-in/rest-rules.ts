@@ -1,5 +1,5 @@
-// Rules, rulesets, branches and classic protection (github-facts §1, §9). Which rulesets apply
-// and who can bypass them comes from helper B's rules engine (rules.ts).
+// Rules, rulesets, branches and classic protection (docs/github.md §1, §9). Which rulesets apply
+// and who can bypass them comes from the rules engine (rules.ts).
 import {
   accessRepo,
   appJson,
@@ -41,7 +41,7 @@ function rulesetLinks(ctx: RestContext, repo: Repository, ruleset: Ruleset) {
   return { self: { href: self }, html: { href: html } };
 }
 
-/** the summary form `GET /repos/{o}/{r}/rulesets` lists (github-facts §1.2) */
+/** the summary form `GET /repos/{o}/{r}/rulesets` lists (docs/github.md §1.2) */
 function rulesetSummary(ctx: RestContext, repo: Repository, ruleset: Ruleset) {
   return {
     id: ruleset.id,
@@ -57,7 +57,7 @@ function rulesetSummary(ctx: RestContext, repo: Repository, ruleset: Ruleset) {
   };
 }
 
-/** the caller may write rulesets: Administration write / the admin role (github-facts §1.3) */
+/** the caller may write rulesets: Administration write / the admin role (docs/github.md §1.3) */
 function canWriteRulesets(ctx: RestContext, repo: Repository): boolean {
   const actor = ctx.actor;
   if (actor.kind === "installation") return tokenReaches(ctx.world, actor, repo) && levelCovers(actor.permissions.administration, "write");
@@ -138,7 +138,7 @@ function protectionJson(ctx: RestContext, repo: Repository, branch: string) {
   };
 }
 
-/** github-facts §1.4/§9: a branch is `protected` when classic protection or an active ruleset applies */
+/** docs/github.md §1.4/§9: a branch is `protected` when classic protection or an active ruleset applies */
 function isProtected(ctx: RestContext, repo: Repository, branch: string): boolean {
   return repo.protection.has(branch) || rulesetsForRef(ctx.world, repo, `refs/heads/${branch}`).length > 0;
 }
@@ -148,7 +148,7 @@ export const rulesRoutes: RouteDef[] = [
     method: "GET",
     template: "/repos/{owner}/{repo}/rules/branches/{branch}",
     handler(ctx) {
-      // github-facts §1.1: Metadata read; the branch need not exist; active rules only
+      // docs/github.md §1.1: Metadata read; the branch need not exist; active rules only
       const repo = accessRepo(ctx, "metadata", "read");
       if (isReply(repo)) return repo;
       const rules = rulesForBranch(ctx.world, repo, ctx.params.branch!).map(({ type, parameters, ruleset_source_type, ruleset_source, ruleset_id }) => ({
@@ -166,7 +166,7 @@ export const rulesRoutes: RouteDef[] = [
     method: "GET",
     template: "/repos/{owner}/{repo}/rulesets",
     handler(ctx) {
-      // github-facts §1.2: includes_parents defaults to true; targets is a comma list
+      // docs/github.md §1.2: includes_parents defaults to true; targets is a comma list
       const repo = accessRepo(ctx, "metadata", "read");
       if (isReply(repo)) return repo;
       const targets = ctx.query.get("targets")?.split(",").map((t) => t.trim()).filter(Boolean);
@@ -192,9 +192,9 @@ export const rulesRoutes: RouteDef[] = [
           ...rulesetSummary(ctx, repo, ruleset),
           conditions: ruleset.conditions,
           rules: ruleset.rules.map(({ type, parameters }) => ({ type, ...(parameters === undefined ? {} : { parameters }) })),
-          // github-facts §1.3: bypass_actors only for callers who may write rulesets
+          // docs/github.md §1.3: bypass_actors only for callers who may write rulesets
           ...(canWriteRulesets(ctx, repo) ? { bypass_actors: ruleset.bypass_actors } : {}),
-          // github-facts §1.3: computed for the caller, only on the repository-level endpoint
+          // docs/github.md §1.3: computed for the caller, only on the repository-level endpoint
           current_user_can_bypass: currentUserCanBypass(ctx.world, repo, ruleset, ctx.actor),
         },
       };
@@ -231,7 +231,7 @@ export const rulesRoutes: RouteDef[] = [
     method: "GET",
     template: "/repos/{owner}/{repo}/branches/{branch}/protection",
     async handler(ctx) {
-      // github-facts §9: Administration read; 404 "Branch not protected" when only rulesets apply
+      // docs/github.md §9: Administration read; 404 "Branch not protected" when only rulesets apply
       const repo = accessRepo(ctx, "administration", "read");
       if (isReply(repo)) return repo;
       const branch = ctx.params.branch!;
@@ -260,7 +260,7 @@ export const rulesRoutes: RouteDef[] = [
           commit: commitJson(ctx, repo, commit),
           _links: { self: base, html: `${ctx.origin}/${fullName(repo)}/tree/${branch}` },
           protected: isProtected(ctx, repo, branch),
-          // github-facts §9: `protection` describes classic protection only
+          // docs/github.md §9: `protection` describes classic protection only
           protection: {
             enabled: classic !== undefined,
             required_status_checks: {

@@ -140,7 +140,7 @@ describe("rulesetsForRef", () => {
     const ids = (ref: string, o?: { includeInactive?: boolean }) => rulesetsForRef(t.world, t.userRepo, ref, o).map((r) => r.id);
     assert.deepEqual(ids("refs/heads/main"), [def.id, all.id]);
     assert.deepEqual(ids("refs/heads/main", { includeInactive: true }), [def.id, all.id, off.id]);
-    assert.deepEqual(ids("refs/heads/release/1.x"), [all.id, rel.id]); // github-facts §1.4: patterns are full refs
+    assert.deepEqual(ids("refs/heads/release/1.x"), [all.id, rel.id]); // docs/github.md §1.4: patterns are full refs
     assert.ok(!ids("refs/heads/release/1.x").includes(short.id));
     assert.deepEqual(ids("refs/heads/release/1.x/extra"), [all.id]); // FNM_PATHNAME: * stops at /
     assert.deepEqual(ids("refs/heads/dev/a/b"), []);

@@ -1,7 +1,7 @@
 // The rules engine of the stand-in: which rulesets apply to a ref, whether an actor can bypass
 // them, and how GitHub judges a ref update (GH013 for rulesets, GH006 for classic protection).
-// Used by the REST endpoints (helper A) and by the git hooks (git-http.ts). Facts are cited from
-// ../../../shared/reference/github-facts.md.
+// Used by the REST endpoints (rest-*.ts) and by the git hooks (git-http.ts). Facts are cited from
+// docs/github.md; "(inferred)" marks a behaviour no GitHub document states.
 import { execFileSync } from "node:child_process";
 import {
   GITHUB_ACTIONS_APP_ID,
@@ -18,7 +18,7 @@ import { fnmatchPathname } from "./ref-pattern.js";
 
 export const ZERO_SHA = "0000000000000000000000000000000000000000";
 
-// github-facts §1.3: RepositoryRole actor ids (undocumented, not sequential)
+// docs/github.md §1.3: RepositoryRole actor ids (undocumented, not sequential)
 export const REPOSITORY_ROLE_IDS = { maintain: 2, write: 4, admin: 5 } as const;
 
 export type CanBypass = "always" | "pull_requests_only" | "never" | "exempt";
@@ -90,7 +90,7 @@ function namePatternMatches(pattern: string, name: string): boolean {
   return pattern === "~ALL" || fnmatchPathname(pattern, name);
 }
 
-/** one include must match, any exclude match removes (github-facts §1.3); no include → no match */
+/** one include must match, any exclude match removes (docs/github.md §1.3); no include → no match */
 function includeExclude(cond: { include: string[]; exclude: string[] } | undefined, matches: (p: string) => boolean): boolean {
   if (!cond) return false;
   return (cond.include ?? []).some(matches) && !(cond.exclude ?? []).some(matches);
@@ -105,7 +105,7 @@ export function orgRulesetCoversRepository(ruleset: Ruleset, repo: Repository): 
 /**
  * Rulesets that apply to `ref`: the repository's own and those of its owner organization.
  * A ruleset without `conditions.ref_name.include` targets nothing, as in GitHub's UI. Only
- * `active` rulesets unless `includeInactive` (github-facts §1.1). `push` rulesets are not
+ * `active` rulesets unless `includeInactive` (docs/github.md §1.1). `push` rulesets are not
  * ref-scoped and are not returned.
  */
 export function rulesetsForRef(world: World, repo: Repository, ref: string, opts: { includeInactive?: boolean } = {}): Ruleset[] {
@@ -122,7 +122,7 @@ export function rulesetsForRef(world: World, repo: Repository, ref: string, opts
   });
 }
 
-/** Active rules that apply to a branch, as `GET /repos/{o}/{r}/rules/branches/{branch}` (github-facts §1.1). */
+/** Active rules that apply to a branch, as `GET /repos/{o}/{r}/rules/branches/{branch}` (docs/github.md §1.1). */
 export function rulesForBranch(world: World, repo: Repository, branch: string): RuleWithSource[] {
   return rulesetsForRef(world, repo, `refs/heads/${branch}`).flatMap((ruleset) =>
     ruleset.rules.map((rule) => ({
@@ -155,20 +155,20 @@ function actorMatches(repo: Repository, entry: BypassActor, actor: Actor): boole
   switch (entry.actor_type) {
     case "Integration":
       if (actor.kind !== "installation") return false;
-      // github-facts §1.3: actor_id is the App ID; an installation id bypasses nobody
+      // docs/github.md §1.3: actor_id is the App ID; an installation id bypasses nobody
       if (entry.actor_id !== actor.app.id) return false;
-      // github-facts §4: GitHub refuses to store the Actions integration on a user-owned repo's
+      // docs/github.md §4: GitHub refuses to store the Actions integration on a user-owned repo's
       // ruleset (validateBypassActors); should one get here anyway, it bypasses nothing
       if (actor.app.id === GITHUB_ACTIONS_APP_ID && repo.owner.type !== "Organization") return false;
       return true;
     case "RepositoryRole": {
       if (actor.kind !== "user") return false; // installations have no repository role
       const role = repositoryRole(repo, actor.user);
-      // [N] exact role match: the bypass list names maintain/write/admin as separate entries
+      // exact role match (inferred): the bypass list names maintain/write/admin as separate entries
       return role !== undefined && role !== "read" && REPOSITORY_ROLE_IDS[role] === entry.actor_id;
     }
     case "OrganizationAdmin":
-      // github-facts §1.3: does not apply to personal repositories
+      // docs/github.md §1.3: does not apply to personal repositories
       return actor.kind === "user" && isOrgAdmin(repo, actor.user);
     case "User":
       return actor.kind === "user" && actor.user.id === entry.actor_id;
@@ -177,7 +177,7 @@ function actorMatches(repo: Repository, entry: BypassActor, actor: Actor): boole
   }
 }
 
-/** `current_user_can_bypass` for `actor` on `ruleset` (github-facts §1.3, §5). */
+/** `current_user_can_bypass` for `actor` on `ruleset` (docs/github.md §1.3, §5). */
 export function currentUserCanBypass(world: World, repo: Repository, ruleset: Ruleset, actor: Actor): CanBypass {
   void world;
   const modes = new Set(ruleset.bypass_actors.filter((entry) => actorMatches(repo, entry, actor)).map((e) => e.bypass_mode ?? "always"));
@@ -200,7 +200,7 @@ export function validateBypassActors(world: World, target: Repository | string, 
     if (actor.bypass_mode !== undefined && !["always", "pull_request", "exempt"].includes(actor.bypass_mode)) {
       return `Invalid bypass_mode: ${String(actor.bypass_mode)}`;
     }
-    // github-facts §4: 422 for the Actions integration on a user-owned repository
+    // docs/github.md §4: 422 for the Actions integration on a user-owned repository
     if (actor.actor_type === "Integration" && actor.actor_id === GITHUB_ACTIONS_APP_ID && !ownerIsOrg) {
       return "Actor GitHub Actions integration must be part of the ruleset source or owner organization";
     }
@@ -237,7 +237,7 @@ function patternParams(rule: Rule): { operator: string; pattern: string; negate:
   return { operator: String(p.operator ?? "regex"), pattern: String(p.pattern ?? ""), negate: Boolean(p.negate), name: p.name as string | undefined };
 }
 
-/** github-facts §2: starts_with / ends_with / contains / regex, with negate */
+/** docs/github.md §2: starts_with / ends_with / contains / regex, with negate */
 export function patternMatches(rule: Rule, value: string): boolean {
   const { operator, pattern, negate } = patternParams(rule);
   let hit: boolean;
@@ -264,7 +264,7 @@ export function patternMatches(rule: Rule, value: string): boolean {
 function describePattern(rule: Rule, subject: string): string {
   const { operator, pattern, negate } = patternParams(rule);
   const verb = { starts_with: "start with", ends_with: "end with", contains: "contain", regex: "match" }[operator] ?? "match";
-  // [N] no verbatim GitHub text was found for the metadata rules; this wording is the stand-in's
+  // no verbatim GitHub text is known for the metadata rules; this wording is the stand-in's
   return `${subject} must ${negate ? "not " : ""}${verb} ${operator === "regex" ? "the pattern " : ""}"${pattern}".`;
 }
 
@@ -284,7 +284,7 @@ function violationsOf(repo: Repository, ruleset: Ruleset, update: RefUpdate, for
         if (!creating && !deleting) out.push("Cannot update this protected ref.");
         break;
       case "deletion":
-        // github-facts §3.1 (tag form, weaker source); the branch form is [N]
+        // docs/github.md §3.1 (tag form, weaker source); the branch form is inferred
         if (deleting) out.push(isTag ? "Cannot delete this tag." : "Cannot delete this protected ref.");
         break;
       case "non_fast_forward":
@@ -299,7 +299,7 @@ function violationsOf(repo: Repository, ruleset: Ruleset, update: RefUpdate, for
       case "required_status_checks": {
         if (deleting) break;
         if (creating && params.do_not_enforce_on_create) break;
-        // the stand-in has no check runs: a pushed commit never has passing checks yet (github-facts §2)
+        // the stand-in has no check runs: a pushed commit never has passing checks yet (docs/github.md §2)
         const checks = (params.required_status_checks as { context: string }[] | undefined) ?? [];
         if (checks.length === 1) out.push(`Required status check "${checks[0].context}" is expected.`);
         else if (checks.length > 1) out.push(`${checks.length} of ${checks.length} required status checks are expected.`);
@@ -334,21 +334,21 @@ function violationsOf(repo: Repository, ruleset: Ruleset, update: RefUpdate, for
         break;
       case "required_deployments": {
         if (deleting) break;
-        // [N] a fresh commit was never deployed (github-facts §2); wording is the stand-in's
+        // a fresh commit was never deployed (docs/github.md §2); the wording is the stand-in's
         const envs = (params.required_deployment_environments as string[] | undefined) ?? [];
         out.push(`Changes must be deployed to the following environments: ${envs.join(", ")}.`);
         break;
       }
       case "workflows": {
         if (deleting) break;
-        // github-facts §2: required workflows only run for PRs / merge queue; wording [N]
+        // docs/github.md §2: required workflows only run for PRs / merge queue; the wording is the stand-in's
         const wf = (params.workflows as { path: string }[] | undefined) ?? [];
         out.push(wf.length === 1 ? `Required workflow "${wf[0].path}" is expected.` : `${wf.length} of ${wf.length} required workflows are expected.`);
         break;
       }
       case "code_scanning": {
         if (deleting) break;
-        // github-facts §2: needs results for the commit; wording [N]
+        // docs/github.md §2: needs results for the commit; the wording is the stand-in's
         const tools = (params.code_scanning_tools as { tool: string }[] | undefined) ?? [];
         out.push(`Code scanning is waiting for results from ${tools.map((t) => t.tool).join(", ") || "the required tools"} for the commits in this push.`);
         break;
@@ -368,16 +368,16 @@ function classicActorAllowed(list: { users: string[]; apps: string[] } | undefin
   return false;
 }
 
-/** github-facts §3.3, §5, §9: the reasons classic protection refuses this branch update */
+/** docs/github.md §3.3, §5, §9: the reasons classic protection refuses this branch update */
 function classicViolations(repo: Repository, protection: ClassicProtection, actor: Actor, update: RefUpdate, forced: boolean): string[] {
-  // admins skip classic rules unless enforce_admins (github-facts §9); Apps never count as admin [N]
+  // admins skip classic rules unless enforce_admins (docs/github.md §9); Apps never count as admin (inferred)
   const admin = actor.kind === "user" && repositoryRole(repo, actor.user) === "admin";
   if (admin && !protection.enforce_admins) return [];
   const deleting = update.newSha === ZERO_SHA;
   if (deleting) return ["Cannot delete this protected branch"];
   if (forced && !protection.allow_force_pushes) return ["Cannot force-push to a protected branch."];
   const out: string[] = [];
-  // push restrictions exist on org repositories only (github-facts §9)
+  // push restrictions exist on org repositories only (docs/github.md §9)
   if (protection.restrictions && repo.owner.type === "Organization" && !classicActorAllowed(protection.restrictions, actor)) {
     return ["You're not authorized to push to this branch. Visit https://docs.github.com/articles/about-protected-branches/ for more information."];
   }
@@ -392,7 +392,7 @@ function classicViolations(repo: Repository, protection: ClassicProtection, acto
   if (protection.required_signatures && update.commits.some((c) => !c.verified && !repo.verifiedCommits.has(c.sha))) {
     out.push("Commits must have verified signatures.");
   }
-  // github-facts §3.3: one `error:` line, reasons joined as in "...pull request. Required status check ..."
+  // docs/github.md §3.3: one `error:` line, reasons joined as in "...pull request. Required status check ..."
   return out.length > 0 ? [out.join(" ")] : [];
 }
 
@@ -405,7 +405,7 @@ function bullets(items: string[]): string[] {
 }
 
 /**
- * Judge a push (or an API ref write) per ref, the way GitHub does (github-facts §2 "Per-ref
+ * Judge a push (or an API ref write) per ref, the way GitHub does (docs/github.md §2 "Per-ref
  * outcome", §3). `origin` is used in the "Review all repository rules at" line.
  */
 export function judgeRefUpdates(
@@ -424,10 +424,10 @@ export function judgeRefUpdates(
     const bypassed: string[] = [];
     for (const ruleset of rulesetsForRef(world, repo, update.ref)) {
       const mode = currentUserCanBypass(world, repo, ruleset, actor);
-      // github-facts §1.3: exempt = rules not evaluated, no notice
+      // docs/github.md §1.3: exempt = rules not evaluated, no notice
       if (mode === "exempt") continue;
       const found = violationsOf(repo, ruleset, update, forced);
-      // github-facts §5: pull_requests_only does not cover a direct push
+      // docs/github.md §5: pull_requests_only does not cover a direct push
       if (mode === "always") bypassed.push(...found);
       else violations.push(...found);
     }
@@ -442,7 +442,7 @@ export function judgeRefUpdates(
         ...bullets(verdict.violations),
       );
     } else {
-      // rulesets and classic protection stack (github-facts §2)
+      // rulesets and classic protection stack (docs/github.md §2)
       const protection = update.ref.startsWith("refs/heads/") ? repo.protection.get(shortRefName(update.ref)) : undefined;
       const classic = protection ? classicViolations(repo, protection, actor, update, forced) : [];
       if (classic.length > 0) {
@@ -470,7 +470,7 @@ export function judgeRefUpdates(
 }
 
 /**
- * The message of GitHub's 422 for a refused API ref write (github-facts §3.4):
+ * The message of GitHub's 422 for a refused API ref write (docs/github.md §3.4):
  * `Repository rule violations found\n\n<rule text>\n\n`, or the GH006 reason for classic protection.
  */
 export function apiRejectionMessage(judgement: Judgement): string | undefined {

@@ -128,7 +128,7 @@ export function faultBody(status: number): { message: string; documentation_url?
 function baseHeaders(host: ServerHost): Record<string, string> {
   const now = host.now();
   return {
-    // octokit/auth-app corrects JWT clock skew from this header (github-facts §6.3)
+    // octokit/auth-app corrects JWT clock skew from this header (docs/github.md §6.3)
     date: new Date(now).toUTCString(),
     "x-github-request-id": randomBytes(8).toString("hex").toUpperCase(),
     "x-github-media-type": "github.v3; format=json",

@@ -1,5 +1,5 @@
 // Installation tokens and PATs. Tokens live only in world.tokens (never in request records).
-// github-facts §6.1 (minting rules, 422 texts) and §6.2 (classic `ghs_` + 36 vs stateless
+// docs/github.md §6.1 (minting rules, 422 texts) and §6.2 (classic `ghs_` + 36 vs stateless
 // `ghs_<APPID>_<JWT>` ~520 chars with dots).
 import { randomBytes, randomInt } from "node:crypto";
 import type { Account, Actor, App, Installation, Permissions, Repository, TokenRecord, World } from "./world.js";
@@ -17,7 +17,7 @@ export function classicToken(prefix: "ghs_" | "ghp_"): string {
 }
 
 /**
- * github-facts §6.2: stateless tokens `ghs_<APPID>_<JWT>`, about 520 characters, with dots. The
+ * docs/github.md §6.2: stateless tokens `ghs_<APPID>_<JWT>`, about 520 characters, with dots. The
  * JWT-like part is base64url, so it always carries a `-` and an `_` here: code that assumes
  * `[A-Za-z0-9]` (or 40 characters) breaks in tests, not in production.
  */
@@ -70,7 +70,7 @@ export function mintInstallationToken(world: World, installation: Installation, 
   if (!app) return { status: 404, message: "Not Found" };
   if (installation.suspended) return { status: 403, message: "This installation has been suspended" };
 
-  // github-facts §6.1: never more than the installation has
+  // docs/github.md §6.1: never more than the installation has
   let permissions: Permissions = { ...installation.permissions };
   if (opts.permissions && Object.keys(opts.permissions).length > 0) {
     for (const [name, level] of Object.entries(opts.permissions)) {

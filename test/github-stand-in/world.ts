@@ -1,7 +1,8 @@
 // The data model of the local GitHub stand-in: accounts, Apps, installations, repositories,
 // rulesets, classic protection and tokens. Pure data plus small lookups; the HTTP layer
 // (server.ts, rest-*.ts), the rules engine (rules.ts) and git smart HTTP (git-http.ts) all read
-// and write one World. Facts it follows are cited from ../../../shared/reference/github-facts.md.
+// and write one World. The GitHub behaviour it follows is cited from docs/github.md; "(inferred)" marks
+// a behaviour no GitHub document states.
 
 export type Permissions = Record<string, "read" | "write" | "admin">;
 
@@ -21,7 +22,7 @@ export interface App {
   owner: Account;
   /** SPKI PEM; the private key is handed to the test once and never stored */
   publicKeyPem: string;
-  /** id of the `<slug>[bot]` user (differs from the App id, github-facts §6.1) */
+  /** id of the `<slug>[bot]` user (differs from the App id, docs/github.md §6.1) */
   botUserId: number;
   permissions: Permissions;
 }
@@ -69,7 +70,7 @@ export interface Ruleset {
   updated_at: string;
 }
 
-/** Classic branch protection, shaped like GitHub's `protected-branch` schema (github-facts §9). */
+/** Classic branch protection, shaped like GitHub's `protected-branch` schema (docs/github.md §9). */
 export interface ClassicProtection {
   required_pull_request_reviews?: {
     required_approving_review_count: number;
@@ -176,7 +177,7 @@ export interface ReleaseRecord {
   author: Account;
 }
 
-/** Fixed identities of GitHub's built-in Actions integration (github-facts §4). */
+/** Fixed identities of GitHub's built-in Actions integration (docs/github.md §4). */
 export const GITHUB_ACTIONS_APP_ID = 15368;
 export const GITHUB_ACTIONS_BOT_USER_ID = 41898282;
 

@@ -10,7 +10,7 @@
 //   update <ref> <old> <new>
 //                        asks `POST <origin>/_stand-in/update` for the verdict of one ref and exits 1 if
 //                        it was rejected. git then rejects only that ref, or every ref with --atomic
-//                        (semantic-release-internals §8.5), which is GitHub's per-ref outcome (github-facts §2).
+//                        (docs/semantic-release.md §8.5), which is GitHub's per-ref outcome (docs/github.md §2).
 // Pushes by file path (test setup) are let through unjudged.
 // Identity: the server put a random one-time push id in STAND_IN_PUSH_ID; no token reaches this script.
 import { execFileSync } from "node:child_process";
