@@ -26,7 +26,7 @@ import {
 } from "./query.js";
 import type { RestServices } from "./rest-common.js";
 import { validateBypassActors } from "./rules.js";
-import { API_PREFIX, createRequestHandler, type Fault, type OpenApiChecker, type ServerHost } from "./server.js";
+import { API_PREFIX, createRequestHandler, type Fault, type OpenApiChecker, ROUTES, type RouteDelay, type ServerHost } from "./server.js";
 import { createPat as createPatRecord, mintInstallationToken as mint, type TokenFormat } from "./tokens.js";
 import {
   type Account,
@@ -147,6 +147,7 @@ export class StandIn {
 
   private server!: Server;
   private faults = new Map<string, Fault[]>();
+  private delays = new Map<string, RouteDelay>();
   private pendingRepos = new Map<number, Set<string>>();
   private openapi: OpenApiChecker = { checkRequest, checkResponse };
 
@@ -188,6 +189,7 @@ export class StandIn {
         if (queue && queue.length === 0) this.faults.delete(route);
         return fault;
       },
+      routeDelay: (route) => this.delays.get(route),
       openapi: this.openapi,
       openapiViolations: this.openapiViolations,
       services,
@@ -585,6 +587,19 @@ export class StandIn {
     const queue = this.faults.get(normalized) ?? [];
     for (let i = 0; i < count; i++) queue.push({ status, headers });
     this.faults.set(normalized, queue);
+  }
+
+  /**
+   * Requests to a REST `route` ("METHOD /openapi/template", e.g. "DELETE /installation/token") wait
+   * `ms` before they are served; `onArrive` is called as each one arrives. A request whose client
+   * closes the connection while it waits is dropped unserved (recorded with status 499), as when a
+   * process dies with its request in flight. `ms` 0 removes the delay.
+   */
+  delayRoute(route: string, ms: number, onArrive?: () => void): void {
+    const normalized = route.replace(/^(\w+)\s+(?:\/api\/v3)?/, (_, m: string) => `${m.toUpperCase()} `);
+    if (!ROUTES.some((r) => `${r.method} ${r.template}` === normalized)) throw new Error(`delayRoute: unknown route "${route}"`);
+    if (ms > 0) this.delays.set(normalized, { ms, ...(onArrive ? { onArrive } : {}) });
+    else this.delays.delete(normalized);
   }
 
   setLatency(ms: number): void {

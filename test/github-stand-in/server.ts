@@ -24,6 +24,12 @@ export interface OpenApiChecker {
   checkResponse(method: string, route: string, status: number, body: unknown): string[];
 }
 
+export interface RouteDelay {
+  ms: number;
+  /** called as each request arrives, before the delay */
+  onArrive?: () => void;
+}
+
 export type GitHandler = (req: IncomingMessage, res: ServerResponse, actor: Actor) => void | Promise<void>;
 
 /** what the server needs from the StandIn (index.ts) */
@@ -36,6 +42,8 @@ export interface ServerHost {
   now(): number;
   /** consumes one injected fault for the route, if any */
   takeFault(route: string): Fault | undefined;
+  /** an extra delay for the route, if any (StandIn.delayRoute) */
+  routeDelay?(route: string): RouteDelay | undefined;
   openapi: OpenApiChecker | undefined;
   openapiViolations: string[];
   services: RestServices;
@@ -162,6 +170,25 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(text);
 }
 
+/** waits `ms`; false as soon as the client closes the connection (or when it is closed already) */
+function waitWhileConnected(res: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (!res.socket || res.socket.destroyed) {
+      resolve(false);
+      return;
+    }
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off("close", onClose);
+      resolve(true);
+    }, ms);
+    res.once("close", onClose);
+  });
+}
+
 export function createRequestHandler(host: ServerHost) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     handle(host, req, res).catch((err: unknown) => {
@@ -236,6 +263,16 @@ async function handle(host: ServerHost, req: IncomingMessage, res: ServerRespons
   }
   const routeName = `${method} ${matched.route.template}`;
   const rawBody = await readBody(req);
+
+  const delay = host.routeDelay?.(routeName);
+  if (delay) {
+    delay.onArrive?.();
+    // a client that went away meanwhile never gets an answer: the request is dropped, not served
+    if (!(await waitWhileConnected(res, delay.ms))) {
+      record(routeName, 499, false);
+      return;
+    }
+  }
 
   const fault = host.takeFault(routeName);
   if (fault) {
