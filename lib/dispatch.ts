@@ -5,6 +5,8 @@
 // and returned to the caller.
 import type { Octokit } from "@octokit/core";
 import type { DispatchTarget } from "./types.js";
+import type { Logger } from "./logger.js";
+import { readFailure } from "./octokit.js";
 
 export interface DispatchRelease {
   version: string;
@@ -29,7 +31,7 @@ export interface SendDispatchesOptions {
   repo: string;
   targets: DispatchTarget[];
   nextRelease: DispatchRelease;
-  logger?: { log(message: string, ...args: unknown[]): void; warn?(message: string, ...args: unknown[]): void };
+  logger?: Logger | undefined;
 }
 
 function splitRepository(value: string | undefined, owner: string, repo: string): { owner: string; repo: string } {
@@ -72,9 +74,7 @@ export async function sendDispatches(options: SendDispatchesOptions): Promise<Di
       }
       logger?.log("Sent %s", label);
     } catch (error) {
-      const e = error as { status?: number; message?: string; response?: { data?: { message?: string } } };
-      const status = typeof e.status === "number" ? e.status : undefined;
-      const message = e.response?.data?.message ?? e.message ?? String(error);
+      const { status, githubMessage: message } = readFailure(error);
       results.push({ target: label, ok: false, status, message });
       const hint =
         status === 404 || status === 403
@@ -82,7 +82,7 @@ export async function sendDispatches(options: SendDispatchesOptions): Promise<Di
             ? " (the token needs contents: write on that repository, and the App must be installed there)"
             : " (the token needs actions: write, and the workflow file must exist on that ref with a workflow_dispatch trigger)"
           : "";
-      (logger?.warn ?? logger?.log)?.call(logger, "Could not send %s: %s%s%s", label, status ? `HTTP ${status} ` : "", message, hint);
+      logger?.warn("Could not send %s: %s%s%s", label, status ? `HTTP ${status} ` : "", message, hint);
     }
   }
   return results;

@@ -1,7 +1,7 @@
 // Masks a value minted at run time in the GitHub Actions log. semantic-release's own masking is
-// computed once at start-up from env names (semantic-release-internals §5), so a token minted in
+// computed once at start-up from env names (docs/semantic-release.md §5), so a token minted in
 // verifyConditions would be printed in clear; `::add-mask::` (what core.setSecret writes, and what
-// actions/create-github-app-token does right after minting, github-facts §11) makes the runner
+// actions/create-github-app-token does right after minting, docs/github.md §11) makes the runner
 // replace it with *** in every later line of the job log.
 
 export interface MaskSecretOptions {

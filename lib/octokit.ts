@@ -1,6 +1,7 @@
-// The one Octokit class the plugin uses, and the constructor options for it. @octokit/core plus
-// retry, throttling and pagination, as semantic-release/github/lib/octokit.js (STYLE.md §5); the
-// retry/throttle numbers live in ./definitions/retry.ts.
+// The one Octokit class the plugin uses, the constructor options for it, and the one reader of a
+// failed request. @octokit/core plus retry, throttling and pagination, as
+// https://github.com/semantic-release/github/blob/master/lib/octokit.js; the retry/throttle numbers
+// live in ./definitions/retry.ts.
 import { readFileSync } from "node:fs";
 import { Octokit } from "@octokit/core";
 import type { OctokitOptions } from "@octokit/core";
@@ -14,16 +15,10 @@ import { DEBUG_NAMESPACE, PACKAGE_NAME } from "./definitions/constants.js";
 import Bottleneck from "bottleneck/light.js";
 import { READ_CONCURRENCY, RETRY_CONF, THROTTLE_CONF } from "./definitions/retry.js";
 import { getError } from "./errors/get-error.js";
+import { scrubUrls } from "./errors/scrub-urls.js";
+import type { Logger } from "./logger.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:octokit`);
-
-/** semantic-release's context.logger (signale): `log`, `warn`, `error`, `success`. */
-export interface Logger {
-  log: (...args: unknown[]) => void;
-  warn: (...args: unknown[]) => void;
-  error?: (...args: unknown[]) => void;
-  success?: (...args: unknown[]) => void;
-}
 
 /** The package version, read once from the nearest package.json of this package (lib/ or dist/lib/). */
 export const VERSION: string = (() => {
@@ -87,7 +82,7 @@ export const ReleaseOctokit = Octokit.plugin(retry, throttling, paginateRest).de
 export type ReleaseOctokitInstance = InstanceType<typeof ReleaseOctokit>;
 
 export interface ToOctokitOptionsInput {
-  /** REST base without trailing slash (ResolvedConfig.githubApiUrl) */
+  /** REST base without trailing slash, as ResolvedConfig.githubApiUrl has it */
   baseUrl: string;
   /** a token string (PAT, workflow token), or the options of `authStrategy` */
   auth?: unknown;
@@ -102,12 +97,12 @@ export interface ToOctokitOptionsInput {
 }
 
 /**
- * Constructor options for ReleaseOctokit (STYLE.md §5, as semantic-release/github's toOctokitOptions).
+ * Constructor options for ReleaseOctokit (as semantic-release/github's toOctokitOptions).
  * Octokit merges `defaults()` shallowly, so `retry` and `throttle` are always given whole here.
  */
 export function toOctokitOptions({ baseUrl, auth, authStrategy, logger, retry: retryOverrides, throttle, request }: ToOctokitOptionsInput): OctokitOptions {
   return {
-    baseUrl: baseUrl.replace(/\/+$/, ""),
+    baseUrl,
     ...(auth === undefined ? {} : { auth }),
     ...(authStrategy === undefined ? {} : { authStrategy }),
     ...(request ? { request } : {}),
@@ -117,55 +112,117 @@ export function toOctokitOptions({ baseUrl, auth, authStrategy, logger, retry: r
       debug: (message: string) => debug(message),
       info: (message: string) => debug(message),
       warn: (message: string) => (logger ? logger.warn(message) : debug(message)),
-      error: (message: string) => (logger?.error ? logger.error(message) : logger ? logger.warn(message) : debug(message)),
+      error: (message: string) => (logger ? logger.error(message) : debug(message)),
     },
   };
 }
 
-/** `GET /repos/o/r/installation` → "GET /repos/o/r/installation"; for messages (URLs never carry tokens). */
-export function describeRequest(error: RequestError, baseUrl: string): string {
-  const method = error.request?.method ?? "";
-  const url = (error.request?.url ?? "").replace(baseUrl.replace(/\/+$/, ""), "");
-  return `${method} ${url.split("?")[0]}`.trim();
+/** A failed request, read once: what the modules decide on and what the errors and warnings say. */
+export interface FailedRequest {
+  /** method and path without the API base and the query, e.g. `GET /repos/o/r/installation` (URLs never carry tokens) */
+  request: string;
+  /** the HTTP status GitHub answered; undefined when nothing answered (`network`) or the error is not a request's */
+  status: number | undefined;
+  /** GitHub's `message`, else the error's own text; URL credentials removed */
+  githubMessage: string;
+  /** further texts in GitHub's `errors[]` (the Git database API puts a pre-receive hook's text there, docs/github.md §3.4) */
+  errors: string[];
+  /** a (secondary) rate limit, as @octokit/plugin-throttling recognises it, not a permission problem */
+  rateLimited: boolean;
+  /** no answer at all: DNS, connection or TLS failure (@octokit/request reports them as status 500 with `error.cause`) */
+  network: { host: string; cause: string; code: string | undefined } | undefined;
+  /** how many times the request was sent in all, when the retry plugins counted */
+  attempts: number | undefined;
 }
 
-/** GitHub's message in a RequestError (its `message` field, else the error's own text). */
-export function githubMessage(error: unknown): string {
-  if (error instanceof RequestError) {
-    const data = error.response?.data as { message?: unknown } | undefined;
-    if (data && typeof data.message === "string" && data.message) return data.message;
+/** Read any error a request can throw (a RequestError, or anything else: then only its message counts). */
+export function readFailure(error: unknown, baseUrl?: string): FailedRequest {
+  if (!(error instanceof RequestError)) {
+    const status = typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" ? error.status : undefined;
+    return { request: "", status, githubMessage: scrubUrls(error instanceof Error ? error.message : String(error)), errors: [], rateLimited: false, network: undefined, attempts: undefined };
   }
-  return error instanceof Error ? error.message : String(error);
+  const data = error.response?.data as { message?: unknown; errors?: unknown } | undefined;
+  const githubMessage = scrubUrls(typeof data?.message === "string" && data.message !== "" ? data.message : error.message);
+  const errors = (Array.isArray(data?.errors) ? data.errors : [])
+    .map((item: unknown) => (typeof item === "string" ? item : typeof (item as { message?: unknown })?.message === "string" ? (item as { message: string }).message : ""))
+    .filter((text: string) => text !== "" && text !== githubMessage)
+    .map((text: string) => scrubUrls(text));
+  const network = networkFailure(error, baseUrl);
+  const rateLimited = !network && (error.status === 429 || (error.status === 403 && (/rate limit/i.test(githubMessage) || error.response?.headers?.["x-ratelimit-remaining"] === "0")));
+  // plugin-retry stores the count of the attempt that failed; plugin-throttling the one before it
+  const retryCount = (error.request?.request as { retryCount?: number } | undefined)?.retryCount;
+  return {
+    request: describeRequest(error, baseUrl),
+    status: network ? undefined : error.status,
+    githubMessage,
+    errors,
+    rateLimited,
+    network,
+    attempts: retryCount === undefined ? undefined : retryCount + (rateLimited ? 2 : 1),
+  };
 }
 
-/** 403/429 answers that are rate limits (what @octokit/plugin-throttling recognises), not permission problems */
-/** The HTTP status of a failed request, if it has one. */
-export function httpStatus(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" ? error.status : undefined;
+function describeRequest(error: RequestError, baseUrl: string | undefined): string {
+  let url = error.request?.url ?? "";
+  if (baseUrl !== undefined && url.startsWith(baseUrl)) url = url.slice(baseUrl.length);
+  else url = pathOf(url) ?? url;
+  return `${error.request?.method ?? ""} ${url.split("?")[0]}`.trim();
 }
 
-export function isRateLimit(error: RequestError): boolean {
-  if (error.status !== 403 && error.status !== 429) return false;
-  return error.status === 429 || /rate limit/i.test(githubMessage(error)) || error.response?.headers?.["x-ratelimit-remaining"] === "0";
+function pathOf(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * A request that kept failing after the retries (5xx, a network error, which @octokit/request reports
- * as status 500, or a rate limit the throttling plugin gave up on) → EGITHUBAPI naming the request;
- * anything else → undefined (the caller maps or rethrows it; STYLE.md §3).
+ * A request that got no answer: status 500 without a response, with the fetch error as `cause`
+ * (https://github.com/octokit/request.js/blob/main/src/fetch-wrapper.ts). The innermost message and
+ * code of the cause chain (undici: TypeError "fetch failed" → Error with `code`, or an AggregateError
+ * of one error per address).
+ */
+function networkFailure(error: RequestError, baseUrl: string | undefined): FailedRequest["network"] {
+  let current = (error as { cause?: unknown }).cause;
+  if (error.status !== 500 || error.response !== undefined || current === undefined) return undefined;
+  let message = "";
+  let code: string | undefined;
+  for (let depth = 0; typeof current === "object" && current !== null && depth < 8; depth++) {
+    const link = current as { message?: unknown; code?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof link.code === "string") code = link.code;
+    if (typeof link.message === "string" && link.message !== "" && link.message !== "fetch failed") message = link.message;
+    current = link.cause ?? (Array.isArray(link.errors) ? link.errors[0] : undefined);
+  }
+  const text = oneLine(message || error.message || "fetch failed");
+  const cause = scrubUrls(code !== undefined && !text.includes(code) ? `${text} (${code})` : text);
+  const url = error.request?.url ?? baseUrl ?? "";
+  let host = "";
+  try {
+    host = new URL(url).host;
+  } catch {
+    host = baseUrl ?? "the API";
+  }
+  return { host, cause, code };
+}
+
+/** OpenSSL's `<id>:error:<code>:SSL routines:<function>:<reason>:<file>:<line>:` → `SSL routines: <reason>`; any text → its first line. */
+function oneLine(text: string): string {
+  const line = text.split("\n")[0]!.trim();
+  const openssl = /^[0-9A-F]+:error:[0-9A-F]+:([^:]+):[^:]*:([^:]+):/.exec(line);
+  return openssl ? `${openssl[1]}: ${openssl[2]}` : line;
+}
+
+/**
+ * A request that kept failing after the retries → the user-facing error naming it: no answer at all
+ * → EGITHUBUNREACHABLE; 5xx or a rate limit the throttling plugin gave up on → EGITHUBAPI. Anything
+ * else → undefined (an answer the caller maps or rethrows).
  */
 export function apiFailure(error: unknown, baseUrl: string): SemanticReleaseError | undefined {
   if (!(error instanceof RequestError)) return undefined;
-  const rateLimited = isRateLimit(error);
-  if (error.status < 500 && !rateLimited) return undefined;
-  const retryCount = (error.request?.request as { retryCount?: number } | undefined)?.retryCount;
-  return getError("EGITHUBAPI", {
-    request: describeRequest(error, baseUrl),
-    status: error.status,
-    githubMessage: githubMessage(error),
-    apiUrl: baseUrl,
-    // plugin-retry stores the count of the attempt that failed; plugin-throttling the one before it
-    attempts: retryCount === undefined ? undefined : retryCount + (rateLimited ? 2 : 1),
-    rateLimited,
-  });
+  const failure = readFailure(error, baseUrl);
+  const { request, status, githubMessage, rateLimited, network, attempts } = failure;
+  if (network) return getError("EGITHUBUNREACHABLE", { request, host: network.host, cause: network.cause, causeCode: network.code, apiUrl: baseUrl, attempts });
+  if (status === undefined || (status < 500 && !rateLimited)) return undefined;
+  return getError("EGITHUBAPI", { request, status, githubMessage, apiUrl: baseUrl, attempts, rateLimited });
 }

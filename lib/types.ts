@@ -1,4 +1,4 @@
-// Public and shared types. Option names and meanings are fixed by DESIGN.md ("Options").
+// Public and shared types. Option names and meanings: README.md "Options".
 
 export type AuthMethod = "app" | "pat" | "github-token";
 export type PermissionLevel = "read" | "write" | "admin";
@@ -18,15 +18,17 @@ export interface PluginConfig {
   preflight?: "error" | "warn" | "off";
   dispatch?: DispatchTarget[];
   exportToken?: boolean;
-  revokeToken?: boolean;
   githubUrl?: string;
   githubApiUrl?: string;
   installationId?: number | string;
 }
 
-/** Every option with its default filled in, plus what comes from the environment. */
+/**
+ * Every option with its default filled in, plus what comes from the environment and from
+ * semantic-release's own options (lib/config/index.ts `loadConfig`: resolved once, validated).
+ */
 export interface ResolvedConfig {
-  /** "auto" is resolved to a concrete method by resolveConfig */
+  /** "auto" is resolved to a concrete method (lib/config/resolve-config.ts, the one place of that rule) */
   authMethod: AuthMethod;
   assets: string[] | false;
   message: string;
@@ -40,8 +42,8 @@ export interface ResolvedConfig {
   laterPluginPermissions: Permissions;
   preflight: "error" | "warn" | "off";
   dispatch: DispatchTarget[];
+  /** hand the token to later plugins in GH_TOKEN/GITHUB_TOKEN; default false */
   exportToken: boolean;
-  revokeToken: boolean;
   /** web origin without trailing slash, e.g. https://github.com */
   githubUrl: string;
   /** REST base without trailing slash, e.g. https://api.github.com */
@@ -55,6 +57,15 @@ export interface ResolvedConfig {
   pat: string | undefined;
   /** GITHUB_TOKEN, for the `github-token` method */
   githubToken: string | undefined;
+  /** the repository's owner and name, from `repositoryUrl` */
+  owner: string;
+  repo: string;
+  /** the configured repository URL (`options.originalRepositoryURL ?? options.repositoryUrl`), trimmed, without credentials */
+  repositoryUrl: string;
+  /** semantic-release's `--dry-run` (`options.dryRun`) */
+  dryRun: boolean;
+  /** things worth saying that do not stop the release (e.g. an API host that is not the server's); the caller logs them */
+  warnings: string[];
 }
 
 export type Env = Record<string, string | undefined>;

@@ -11,8 +11,8 @@ import { inspect } from "node:util";
 import { fail, verifyConditions, verifyRelease } from "../index.js";
 import type { PluginConfig } from "../lib/types.js";
 import { refNameProblem, verifyRefName } from "../lib/config/verify-ref-names.js";
-import { startStandIn, type StandIn } from "./github-stand-in/index.js";
-import type { App, Repository } from "./github-stand-in/world.js";
+import { getError } from "../lib/errors/get-error.js";
+import { startStandIn, type StandIn, type App, type Repository } from "github-stand-in";
 
 // ---- secrets made at run time; none of them may reach an error ----------------------------------
 
@@ -192,10 +192,14 @@ const CASES: Case[] = [
   { title: "dispatch: an object instead of an array", config: { dispatch: { eventType: "x" } }, codes: ["EINVALIDDISPATCH"], message: /not an array of events/ },
   { title: "dispatch: an entry without event type or workflow", config: { dispatch: [{ repository: "o/r" }] }, codes: ["EINVALIDDISPATCH"], message: /neither `eventType`/ },
   { title: "exportToken: the string \"false\"", config: { exportToken: "false" }, codes: ["EINVALIDEXPORTTOKEN"], message: /not a boolean/ },
-  { title: "revokeToken: a number", config: { revokeToken: 0 }, codes: ["EINVALIDREVOKETOKEN"], message: /not a boolean/ },
+  { title: "revokeToken: a number", config: { revokeToken: 0 }, codes: ["EINVALIDREVOKETOKEN"], message: /removed/ },
+  { title: "revokeToken: false (removed: a kept token had no consumer)", config: { revokeToken: false }, codes: ["EINVALIDREVOKETOKEN"], message: /revoked at the end of every release/, details: /no consumer/ },
+  { title: "revokeToken: true (removed, even with the old default)", config: { revokeToken: true }, codes: ["EINVALIDREVOKETOKEN"], message: /removed/, details: /`exportToken: true`/ },
   { title: "githubUrl: an ftp URL", config: { githubUrl: "ftp://github.example.com" }, codes: ["EINVALIDGITHUBURL"], message: /scheme is `ftp`/ },
   { title: "githubUrl: credentials in the URL (never shown)", config: { githubUrl: `https://x-access-token:${PAT}@github.example.com` }, codes: ["EINVALIDGITHUBURL"], message: /contains credentials/ },
   { title: "githubApiUrl: not a URL", config: { githubApiUrl: "api.github.com" }, codes: ["EINVALIDGITHUBAPIURL"], message: /not an absolute URL/ },
+  { title: "githubUrl: plain http to a host that is not loopback", config: { githubUrl: "http://github.example.com" }, codes: ["EINSECUREURL"], message: /^Insecure `githubUrl` option/, details: /`https:\/\/github\.example\.com`/ },
+  { title: "GITHUB_SERVER_URL and GITHUB_API_URL over plain http", env: { GITHUB_SERVER_URL: "http://github.example.com", GITHUB_API_URL: "http://github.example.com/api/v3" }, codes: ["EINSECUREURL", "EINSECUREURL"], message: /GITHUB_SERVER_URL \(used for `githubUrl`\).*plain http/ },
   { title: "installationId: negative", config: { installationId: -5 }, codes: ["EINVALIDINSTALLATIONID"], message: /not a positive integer/ },
   { title: "installationId: not a number", config: { installationId: "12abc" }, codes: ["EINVALIDINSTALLATIONID"], message: /'12abc'/ },
   { title: "several options wrong at once: every problem is reported", config: { authMethod: "App", assets: "/x", revokeToken: "no" }, codes: ["EINVALIDAUTHMETHOD", "EINVALIDASSETS", "EINVALIDREVOKETOKEN"], message: /`authMethod`/ },
@@ -230,6 +234,9 @@ const CASES: Case[] = [
   { title: "repositoryUrl: a file: URL", repositoryUrl: "file:///srv/git/octo/lib.git", codes: ["EINVALIDREPOSITORYURL"], message: /names no GitHub/ },
   { title: "repositoryUrl: empty", repositoryUrl: "", codes: ["EINVALIDREPOSITORYURL"], message: /names no GitHub/ },
   { title: "repositoryUrl: credentials in it are never shown", repositoryUrl: `https://x-access-token:${WORKFLOW_TOKEN}@github.com/just-owner`, codes: ["EINVALIDREPOSITORYURL"], message: /\*\*\*@github\.com/ },
+  { title: "repositoryUrl: credentials after leading whitespace are never shown", repositoryUrl: `  https://x-access-token:${WORKFLOW_TOKEN}@github.com/just-owner`, codes: ["EINVALIDREPOSITORYURL"], message: /'  https:\/\/\*\*\*@github\.com\/just-owner'/ },
+  { title: "repositoryUrl: credentials without the slashes (https:user:token@host) are never shown", repositoryUrl: `https:x-access-token:${WORKFLOW_TOKEN}@github.com/just-owner`, codes: ["EINVALIDREPOSITORYURL"], message: /https:\*\*\*@github\.com/ },
+  { title: "repositoryUrl: credentials with a space in the user name are never shown", repositoryUrl: `https://x access:${WORKFLOW_TOKEN}@github.com/just-owner`, codes: ["EINVALIDREPOSITORYURL"], message: /https:\/\/\*\*\*@github\.com/ },
   { title: "a bad option and a bad repositoryUrl together", config: { preflight: "strict" }, repositoryUrl: "nope", codes: ["EINVALIDPREFLIGHT", "EINVALIDREPOSITORYURL"], message: /`preflight`/ },
 ];
 
@@ -298,7 +305,7 @@ describe("App installations that do not cover the repository (against the stand-
     const minted = standIn.tokens({ since: before });
     assert.equal(minted.length, 1);
     await endSession();
-    assert.equal(minted[0]!.revoked, true);
+    assert.equal(standIn.revoked(minted[0]!.token), true); // tokens() gives copies: ask again
   });
 });
 
@@ -347,6 +354,13 @@ describe("branch and tag names", () => {
   for (const name of ["v1.0.0", "v1.0.0-beta.1", "release/1.x", "v1.0.0+build.5", "ünïcode-β", "@v1", "v1@0", "a.b/c.d"]) {
     test(`refNameProblem accepts ${JSON.stringify(name)}`, () => assert.equal(refNameProblem(name), undefined));
   }
+
+  test("EINVALIDREPOSITORYURL never shows the credentials of a URL with leading whitespace", () => {
+    const error = getError("EINVALIDREPOSITORYURL", { repositoryUrl: `  https://x-access-token:${WORKFLOW_TOKEN}@github.com/o/r.git` });
+    assertUserFacing(error as ErrorShape, "EINVALIDREPOSITORYURL");
+    assert.ok(!`${error.message}${error.details}`.includes("x-access-token"), "no user name either");
+    assert.match(error.message, /https:\/\/\*\*\*@github\.com\/o\/r\.git/);
+  });
 
   test("verifyRefName builds a user-facing EINVALIDTAGNAME / EINVALIDBRANCHNAME", () => {
     const tag = verifyRefName("tag", "v1.0.0..x", { tagFormat: "v${version}..x" })!;

@@ -46,7 +46,7 @@ describe("sendDispatches", () => {
         { workflow: "docs.yml", ref: "v1.2.0", repository: "o/docs" },
       ],
       nextRelease,
-      logger: { log: (m, ...a) => logs.push(format(m, ...a)) },
+      logger: { log: (m, ...a) => logs.push(format(m, ...a)), warn: () => {}, error: () => {}, success: () => {} },
     });
     assert.deepEqual(calls, [
       {
@@ -79,7 +79,7 @@ describe("sendDispatches", () => {
         { workflow: "ci.yml", ref: "main" },
       ],
       nextRelease,
-      logger: { log: () => {}, warn: (m, ...a) => warnings.push(format(m, ...a)) },
+      logger: { log: () => {}, warn: (m, ...a) => warnings.push(format(m, ...a)), error: () => {}, success: () => {} },
     });
     assert.equal(calls.length, 2);
     assert.deepEqual(

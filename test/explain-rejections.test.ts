@@ -15,7 +15,7 @@ const GH013 = [
 
 function logger() {
   const lines: string[] = [];
-  return { lines, logger: { error: (...args: unknown[]) => lines.push(format(...args)) } };
+  return { lines, logger: { log: () => {}, warn: () => {}, success: () => {}, error: (...args: unknown[]) => lines.push(format(...args)) } };
 }
 
 describe("fail: explainRejections", () => {

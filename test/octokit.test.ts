@@ -1,18 +1,27 @@
 import { test } from "node:test";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { format } from "node:util";
 import { RequestError } from "@octokit/request-error";
 import { createReleaseToken } from "../lib/token/index.js";
-import { ReleaseOctokit, USER_AGENT, VERSION, apiFailure, toOctokitOptions, type Logger } from "../lib/octokit.js";
+import { ReleaseOctokit, USER_AGENT, VERSION, apiFailure, readFailure, toOctokitOptions } from "../lib/octokit.js";
+import type { Logger } from "../lib/logger.js";
 import { APP_RETRY_CONF } from "../lib/definitions/retry.js";
 import type { ResolvedConfig } from "../lib/types.js";
-import { startStandIn } from "./github-stand-in/index.js";
+import { startStandIn } from "github-stand-in";
 
 function makeLogger() {
   const lines: string[] = [];
   const logger: Logger = {
     log: (...args) => lines.push(`log: ${format(...args)}`),
     warn: (...args) => lines.push(`warn: ${format(...args)}`),
+    error: (...args) => lines.push(`error: ${format(...args)}`),
+    success: (...args) => lines.push(`success: ${format(...args)}`),
   };
   return { logger, lines };
 }
@@ -31,8 +40,8 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
 const statuses = (standIn: Awaited<ReturnType<typeof startStandIn>>, route: string) => standIn.requests({ route }).map((r) => r.status);
 const REPO = "GET /repos/{owner}/{repo}";
 
-test("The user agent names this package and its version", () => {
-  const octokit = new ReleaseOctokit(toOctokitOptions({ baseUrl: "https://api.github.com/" }));
+test("The user agent names this package and its version; the base URL is taken as loadConfig resolved it", () => {
+  const octokit = new ReleaseOctokit(toOctokitOptions({ baseUrl: "https://api.github.com" }));
   assert.equal(USER_AGENT, `semantic-release-github-app/${VERSION}`);
   assert.match(String(octokit.request.endpoint.DEFAULTS.headers["user-agent"]), /^semantic-release-github-app\/\S+ /);
   assert.equal(octokit.request.endpoint.DEFAULTS.baseUrl, "https://api.github.com");
@@ -130,4 +139,102 @@ test("The installation client retries a 401 that comes right after minting (repl
   assert.equal(identity.userId, app.botUserId);
   assert.deepEqual(statuses(standIn, "GET /users/{username}"), [401, 200]);
   assert.ok(lines.some((line) => /^warn: Retrying after a 401 to a token minted \d+ ms ago/.test(line)));
+});
+
+// ---- the one reader of a failed request ---------------------------------------------------------------
+
+test("readFailure reads GitHub's answer: status, message, errors[], the request without the base URL", async (t) => {
+  const { standIn, token } = await setup(t);
+  const octokit = new ReleaseOctokit(toOctokitOptions({ baseUrl: standIn.apiUrl, auth: token, retry: { enabled: false } }));
+  const error = await octokit.request("GET /repos/{owner}/{repo}", { owner: "octo", repo: "nope", per_page: 1 }).catch((e: unknown) => e);
+  const failure = readFailure(error, standIn.apiUrl);
+  assert.equal(failure.request, "GET /repos/octo/nope");
+  assert.equal(failure.status, 404);
+  assert.equal(failure.githubMessage, "Not Found");
+  assert.equal(failure.rateLimited, false);
+  assert.equal(failure.network, undefined);
+  // without the base URL, the path of the URL
+  assert.equal(readFailure(error).request, "GET /api/v3/repos/octo/nope");
+  // the hook text of a Git database refusal is in errors[] (docs/github.md §3.4)
+  const refused = new RequestError("Repository rule violations found", 422, {
+    request: { method: "PATCH", url: `${standIn.apiUrl}/repos/o/r/git/refs/heads/main`, headers: {} },
+    response: { status: 422, url: "", headers: {}, data: { message: "Repository rule violations found", errors: ["Changes must be made through a pull request.", { message: "see https://user:ghs_leak@example.com/x" }] } },
+  });
+  assert.deepEqual(readFailure(refused, standIn.apiUrl).errors, ["Changes must be made through a pull request.", "see https://example.com/x"]);
+  // anything else: its message, and a status if it has one
+  assert.deepEqual(readFailure(Object.assign(new Error("boom"), { status: 500 })), { request: "", status: 500, githubMessage: "boom", errors: [], rateLimited: false, network: undefined, attempts: undefined });
+});
+
+/** An Octokit for `baseUrl` with the real retries at a 1 ms unit. */
+async function failedRequest(baseUrl: string): Promise<unknown> {
+  const octokit = new ReleaseOctokit(toOctokitOptions({ baseUrl, auth: "ghs_test", retry: { retryAfterBaseValue: 1 } }));
+  return octokit.request("GET /repos/{owner}/{repo}/installation", { owner: "octo", repo: "proj" }).catch((e: unknown) => e);
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as { port: number }).port;
+}
+
+test("No server on the port → EGITHUBUNREACHABLE naming the host and ECONNREFUSED, not \"failed with 500\"", async () => {
+  const closed = createHttpServer();
+  const port = await listen(closed);
+  await new Promise((resolve) => closed.close(resolve));
+  const baseUrl = `http://127.0.0.1:${port}/api/v3`;
+  const error = await failedRequest(baseUrl);
+  const failure = readFailure(error, baseUrl);
+  assert.equal(failure.status, undefined);
+  assert.deepEqual(failure.network && { host: failure.network.host, code: failure.network.code }, { host: `127.0.0.1:${port}`, code: "ECONNREFUSED" });
+  assert.equal(failure.attempts, 4, "retried like a 5xx");
+  const mapped = apiFailure(error, baseUrl)!;
+  assert.equal(mapped.code, "EGITHUBUNREACHABLE");
+  assert.equal(mapped.message, `GitHub at 127.0.0.1:${port} could not be reached for GET /repos/octo/proj/installation: connect ECONNREFUSED 127.0.0.1:${port}`);
+  assert.doesNotMatch(`${mapped.message}\n${mapped.details}`, /\b500\b/);
+  assert.match(String(mapped.details), /no answer after 4 attempts/);
+  assert.match(String(mapped.details), /Nothing answered on `127\.0\.0\.1:\d+`/);
+  assert.match(String(mapped.details), /README\.md#egithubunreachable/);
+});
+
+test("A host name that does not resolve → EGITHUBUNREACHABLE naming the host and the DNS failure", async () => {
+  const baseUrl = "https://github.invalid/api/v3"; // .invalid never resolves (RFC 2606)
+  const mapped = apiFailure(await failedRequest(baseUrl), baseUrl)!;
+  assert.equal(mapped.code, "EGITHUBUNREACHABLE");
+  assert.match(mapped.message, /^GitHub at github\.invalid could not be reached for GET \/repos\/octo\/proj\/installation: getaddrinfo (ENOTFOUND|EAI_AGAIN) github\.invalid$/);
+  assert.match(String(mapped.details), /does not resolve from this machine/);
+});
+
+test("TLS that fails (https to a plain http server) → EGITHUBUNREACHABLE with the TLS reason on one line", async (t) => {
+  const plain = createHttpServer((_req, res) => res.end("plain"));
+  const port = await listen(plain);
+  t.after(() => plain.close());
+  const baseUrl = `https://127.0.0.1:${port}/api/v3`;
+  const mapped = apiFailure(await failedRequest(baseUrl), baseUrl)!;
+  assert.equal(mapped.code, "EGITHUBUNREACHABLE");
+  assert.match(mapped.message, /could not be reached for GET \/repos\/octo\/proj\/installation: .*wrong version number.*\(ERR_SSL_WRONG_VERSION_NUMBER\)$/);
+  assert.ok(!mapped.message.includes("\n"), "one line");
+  assert.match(String(mapped.details), /TLS certificate|not trusted/);
+});
+
+const hasOpenssl = (() => {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+test("A certificate Node does not trust → EGITHUBUNREACHABLE that points to NODE_EXTRA_CA_CERTS", { skip: hasOpenssl ? false : "needs the openssl command to make a certificate" }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "octokit-tls-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key"), "-out", join(dir, "cert"), "-days", "1", "-subj", "/CN=127.0.0.1"], { stdio: "ignore" });
+  const server = createHttpsServer({ key: readFileSync(join(dir, "key")), cert: readFileSync(join(dir, "cert")) }, (_req, res) => res.end("{}"));
+  const port = await listen(server);
+  t.after(() => server.close());
+  const baseUrl = `https://127.0.0.1:${port}/api/v3`;
+  const mapped = apiFailure(await failedRequest(baseUrl), baseUrl)!;
+  assert.equal(mapped.code, "EGITHUBUNREACHABLE");
+  assert.match(mapped.message, /self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/);
+  assert.match(String(mapped.details), /NODE_EXTRA_CA_CERTS/);
+  assert.match(String(mapped.details), /Do not turn certificate checks off/);
 });

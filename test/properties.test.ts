@@ -14,6 +14,9 @@ import { parseApiRejection, parseBypassNotice, parsePushRejection, parseRefStatu
 import { refNameProblem } from "../lib/config/verify-ref-names.js";
 import { normalizePrivateKey } from "../lib/token/private-key.js";
 import { parseGitHubUrl } from "../lib/config/parse-github-url.js";
+import { loadConfig } from "../lib/config/index.js";
+import { getError } from "../lib/errors/get-error.js";
+import { scrubUrls } from "../lib/errors/scrub-urls.js";
 
 const PARSERS = { parsePushRejection, parseBypassNotice, parseRefStatuses, parseApiRejection } as const;
 const PAD = " ".repeat(8); // the sideband's "dumb suffix" (semantic-release-internals §8.4)
@@ -256,6 +259,73 @@ describe("parseGitHubUrl (property)", () => {
         if (result) for (const part of [result.owner, result.repo]) assert.match(part, /^[A-Za-z0-9_.-]+$/);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("URL credentials never reach an error (property)", () => {
+  // A URL with userinfo in the forms the WHATWG parser (and git) accept: any scheme with `//`; the
+  // special ones (http, https, ws, wss, ftp) also with no, one or back slashes; any case; after
+  // whitespace, a quote or other text; a password with an `@` in it; a space in the user name.
+  const secret = fc.stringMatching(/^[A-Za-z0-9]{24}$/).map((s) => `ghs_${s}`);
+  const special = fc.tuple(fc.constantFrom("https", "http", "HTTPS", "Http", "wss", "ftp"), fc.constantFrom("://", ":/", ":", ":\\\\", ":///", ":/\\"));
+  const other = fc.tuple(fc.constantFrom("ssh", "git", "git+https", "git+ssh", "svn+ssh"), fc.constant("://"));
+  const urlish = fc
+    .record({
+      prefix: fc.constantFrom("", "  ", "\t", "\n", "'", "x", "see "),
+      scheme: fc.oneof(special, other) as fc.Arbitrary<[string, string]>,
+      user: fc.constantFrom("", "x-access-token:", "user:", "x access:", "u%20v:"),
+      extra: fc.constantFrom("", "@more"),
+      host: fc.constantFrom("github.com", "127.0.0.1:8080", "ghes.example.com", "[::1]"),
+      path: fc.constantFrom("", "/", "/o", "/o/r.git", "/a/b/c", "?x=1", "#f", "/o/r tail"),
+      secret,
+    })
+    .map(({ prefix, scheme: [scheme, separator], user, extra, host, path, secret }) => ({
+      text: `${prefix}${scheme}${separator}${user}${secret}${extra}@${host}${path}`,
+      secret,
+    }));
+
+  /** every text a user could see of a loadConfig failure (or of its result) */
+  function seen(run: () => unknown): string {
+    try {
+      return JSON.stringify(run());
+    } catch (error) {
+      const errors = (error as { errors?: Array<{ message: string; details?: string }> }).errors ?? [];
+      return [(error as Error).message, ...errors.flatMap((e) => [e.message, e.details ?? ""])].join("\n");
+    }
+  }
+
+  it("as repositoryUrl, githubUrl, githubApiUrl, GITHUB_SERVER_URL or GITHUB_API_URL", () => {
+    fc.assert(
+      fc.property(urlish, ({ text, secret }) => {
+        const release = { options: { repositoryUrl: "https://github.com/o/r.git" }, branch: { name: "main" } };
+        const env = { GITHUB_TOKEN: "wf" };
+        const runs = [
+          () => loadConfig({ pluginConfig: {}, env, ...release, options: { repositoryUrl: text } }),
+          () => loadConfig({ pluginConfig: {}, env, ...release, options: { repositoryUrl: "x", originalRepositoryURL: text } }),
+          () => loadConfig({ pluginConfig: { githubUrl: text }, env, ...release }),
+          () => loadConfig({ pluginConfig: { githubApiUrl: text }, env, ...release }),
+          () => loadConfig({ pluginConfig: {}, env: { ...env, GITHUB_SERVER_URL: text }, ...release }),
+          () => loadConfig({ pluginConfig: {}, env: { ...env, GITHUB_API_URL: text }, ...release }),
+        ];
+        for (const run of runs) assert.ok(!seen(run).includes(secret), `the secret of ${JSON.stringify(text)} was shown`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("in any error built from the catalog, and in text scrubbed with scrubUrls", () => {
+    fc.assert(
+      fc.property(urlish, ({ text, secret }) => {
+        const errors = [
+          getError("EGITHUBAPI", { request: "GET /x", status: 502, githubMessage: `proxy said: ${text}`, apiUrl: text }),
+          getError("EPUSHFAILED", { branch: "main", tag: "v1.0.0", via: "git", output: `fatal: unable to access '${text}': 403` }),
+          getError("EINVALIDDISPATCH", { value: [{ repository: text }], problems: [`entry 0: \`repository\` must be "owner/repo", found ${JSON.stringify(text)}`] }),
+        ];
+        for (const error of errors) assert.ok(!`${error.message}\n${error.details}`.includes(secret), `${error.code} showed the secret of ${JSON.stringify(text)}`);
+        assert.ok(!scrubUrls(`fatal: '${text}'`).includes(secret));
+      }),
+      { numRuns: 300 },
     );
   });
 });

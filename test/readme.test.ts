@@ -58,6 +58,10 @@ const SAMPLES: Samples = {
     { value: "ftp://github.example.com", source: "GITHUB_SERVER_URL", problem: "the protocol is not http or https" },
   ],
   EINVALIDGITHUBAPIURL: [{ value: "https://github.example.com/api/v3?x=1", source: "GITHUB_API_URL", problem: "it has a query" }],
+  EINSECUREURL: [
+    { value: "http://github.example.com", source: "githubUrl", option: "githubUrl" },
+    { value: "http://github.example.com/api/v3", source: "GITHUB_API_URL", option: "githubApiUrl" },
+  ],
   EINVALIDINSTALLATIONID: [
     { value: "abc", source: "installationId" },
     { value: "-1", source: "GITHUB_APP_INSTALLATION_ID" },
@@ -123,6 +127,11 @@ const SAMPLES: Samples = {
   EGITHUBAPI: [
     { request: "GET /repos/acme/lib/rules/branches/main", status: 502, githubMessage: "Server Error", apiUrl, attempts: 4 },
     { request: "POST /repos/acme/lib/dispatches", status: 403, githubMessage: "You have exceeded a secondary rate limit", apiUrl, rateLimited: true },
+  ],
+  EGITHUBUNREACHABLE: [
+    { request: "GET /repos/acme/lib/installation", host: "github.example.com", cause: "getaddrinfo ENOTFOUND github.example.com", causeCode: "ENOTFOUND", apiUrl, attempts: 4 },
+    { request: "GET /repos/acme/lib/installation", host: "github.example.com", cause: "self-signed certificate in certificate chain", causeCode: "SELF_SIGNED_CERT_IN_CHAIN", apiUrl },
+    { request: "GET /repos/acme/lib/installation", host: "127.0.0.1:1", cause: "connect ECONNREFUSED 127.0.0.1:1", causeCode: "ECONNREFUSED", apiUrl },
   ],
   EINVALIDTOKEN: [
     { authMethod: "pat", variable: "GH_TOKEN", request: "GET /user", status: 401, githubMessage: "Bad credentials", apiUrl },

@@ -1,20 +1,29 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveConfig, deriveApiUrl, DEFAULT_MESSAGE } from "../lib/config/resolve-config.js";
+import { resolveConfig as resolve, DEFAULT_MESSAGE, type Settings } from "../lib/config/resolve-config.js";
+import { deriveApiUrl } from "../lib/config/github-urls.js";
+import { loadConfig } from "../lib/config/index.js";
 import type { Env, PluginConfig, ResolvedConfig } from "../lib/types.js";
+
+/** resolve-config.ts alone: which value applies, normalised (no validation). */
+const resolveConfig = (pluginConfig: PluginConfig, { env, plugins }: { env: Env; plugins?: unknown }) => resolve({ pluginConfig, env, plugins }).config;
+const RELEASE = { options: { repositoryUrl: "https://github.com/octo/lib.git" }, branch: { name: "main" } };
 
 // PEM armor lines are written `KEY${"-----"}` so that no source file holds a private-key header (secret scanners).
 const APP = { GITHUB_APP_CLIENT_ID: "Iv23liAbCdEf0123", GITHUB_APP_PRIVATE_KEY: `-----BEGIN RSA PRIVATE KEY${"-----"}\n…` };
 
-test("Ask for @semantic-release/github's comment permissions when the token is exported to it", () => {
+test("Ask for @semantic-release/github's comment permissions only when the token is exported to it", () => {
   const plugins = ["@semantic-release/commit-analyzer", ["semantic-release-github-app", {}], ["@semantic-release/github", { successComment: true }]];
-  assert.deepEqual(resolveConfig({}, { env: {}, plugins }).laterPluginPermissions, { issues: "write", pull_requests: "write" });
+  assert.deepEqual(resolveConfig({ exportToken: true }, { env: {}, plugins }).laterPluginPermissions, { issues: "write", pull_requests: "write" });
   assert.deepEqual(resolveConfig({ exportToken: false }, { env: {}, plugins: ["@semantic-release/github"] }).laterPluginPermissions, {});
-  assert.deepEqual(resolveConfig({}, { env: {}, plugins: ["@semantic-release/npm"] }).laterPluginPermissions, {});
+  assert.deepEqual(resolveConfig({ exportToken: true }, { env: {}, plugins: ["@semantic-release/npm"] }).laterPluginPermissions, {});
+  // exportToken is off by default: nothing is asked for a plugin that will not get the token
+  assert.deepEqual(resolveConfig({}, { env: {}, plugins }).laterPluginPermissions, {});
+  assert.equal(resolveConfig({}, { env: {} }).exportToken, false);
 });
 
 test("Fill in every default when nothing is configured", () => {
-  const expected: ResolvedConfig = {
+  const expected: Settings = {
     authMethod: "github-token",
     assets: ["CHANGELOG.md", "package.json", "package-lock.json", "npm-shrinkwrap.json"],
     message: "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}",
@@ -23,8 +32,7 @@ test("Fill in every default when nothing is configured", () => {
     laterPluginPermissions: {},
     preflight: "error",
     dispatch: [],
-    exportToken: true,
-    revokeToken: true,
+    exportToken: false,
     githubUrl: "https://github.com",
     githubApiUrl: "https://api.github.com",
     installationId: undefined,
@@ -35,6 +43,9 @@ test("Fill in every default when nothing is configured", () => {
   };
   assert.deepEqual(resolveConfig({}, { env: {} }), expected);
   assert.equal(DEFAULT_MESSAGE, expected.message);
+  // loadConfig adds the repository, the configured URL, dryRun and the warnings
+  const loaded: ResolvedConfig = { ...expected, githubToken: "wf", owner: "octo", repo: "lib", repositoryUrl: "https://github.com/octo/lib.git", dryRun: false, warnings: [] };
+  assert.deepEqual(loadConfig({ pluginConfig: {}, env: { GITHUB_TOKEN: "wf" }, ...RELEASE }), loaded);
 });
 
 const authCases: Array<{ title: string; option?: PluginConfig["authMethod"]; env: Env; expected: ResolvedConfig["authMethod"] }> = [
@@ -42,8 +53,9 @@ const authCases: Array<{ title: string; option?: PluginConfig["authMethod"]; env
   { title: "auto picks the App with a numeric GITHUB_APP_ID", env: { GITHUB_APP_ID: "123", GITHUB_APP_PRIVATE_KEY: "k" }, expected: "app" },
   { title: "auto picks pat when only GH_TOKEN is set", env: { GH_TOKEN: "x", GITHUB_TOKEN: "y" }, expected: "pat" },
   { title: "auto picks github-token when only GITHUB_TOKEN is set", env: { GITHUB_TOKEN: "y" }, expected: "github-token" },
-  { title: "auto does not pick the App with the ID alone", env: { GITHUB_APP_ID: "123", GH_TOKEN: "x" }, expected: "pat" },
-  { title: "auto does not pick the App with the key alone", env: { GITHUB_APP_PRIVATE_KEY: "k" }, expected: "github-token" },
+  // half an App set is the App, refused by loadConfig with ENOAPPCREDENTIALS (below), never replaced by another token
+  { title: "auto with the ID alone is the App, not the PAT", env: { GITHUB_APP_ID: "123", GH_TOKEN: "x" }, expected: "app" },
+  { title: "auto with the key alone is the App, not the workflow token", env: { GITHUB_APP_PRIVATE_KEY: "k", GITHUB_TOKEN: "y" }, expected: "app" },
   { title: "auto treats empty variables (a missing Actions secret) as unset", env: { GITHUB_APP_CLIENT_ID: "", GITHUB_APP_PRIVATE_KEY: "", GH_TOKEN: "" }, expected: "github-token" },
   { title: "an explicit method wins over the credentials present", option: "pat", env: { ...APP }, expected: "pat" },
   { title: "explicit app without credentials stays app", option: "app", env: {}, expected: "app" },
@@ -114,7 +126,8 @@ for (const { title, config = {}, env = {}, githubUrl, githubApiUrl } of urlCases
 test("deriveApiUrl", () => {
   assert.equal(deriveApiUrl("https://github.com"), "https://api.github.com");
   assert.equal(deriveApiUrl("https://ghes.example.com"), "https://ghes.example.com/api/v3");
-  assert.equal(deriveApiUrl("not a url/"), "not a url/api/v3");
+  assert.equal(deriveApiUrl("https://octocorp.ghe.com"), "https://api.octocorp.ghe.com");
+  assert.equal(deriveApiUrl("not a url"), "not a url/api/v3");
 });
 
 test("assets: a string becomes a list, false is kept, a list is copied", () => {
@@ -138,7 +151,7 @@ test("installationId: option, then GITHUB_APP_INSTALLATION_ID, as a number", () 
 test("Other options are taken as given", () => {
   const dispatch = [{ repository: "o/r", eventType: "released" }];
   const resolved = resolveConfig(
-    { message: "release ${nextRelease.version}", commitMode: "api", permissions: { contents: "write" }, preflight: "warn", dispatch, exportToken: false, revokeToken: false },
+    { message: "release ${nextRelease.version}", commitMode: "api", permissions: { contents: "write" }, preflight: "warn", dispatch, exportToken: true },
     { env: {} },
   );
   assert.equal(resolved.message, "release ${nextRelease.version}");
@@ -146,8 +159,8 @@ test("Other options are taken as given", () => {
   assert.deepEqual(resolved.permissions, { contents: "write" });
   assert.equal(resolved.preflight, "warn");
   assert.deepEqual(resolved.dispatch, dispatch);
-  assert.equal(resolved.exportToken, false);
-  assert.equal(resolved.revokeToken, false);
+  assert.equal(resolved.exportToken, true);
+  assert.ok(!("revokeToken" in resolved), "revokeToken is gone");
 });
 
 test("resolveConfig is pure: it changes neither its arguments nor process.env", () => {
@@ -160,3 +173,78 @@ test("resolveConfig is pure: it changes neither its arguments nor process.env", 
   assert.equal(JSON.stringify(process.env), processEnv);
   assert.deepEqual(resolveConfig(config, { env }), first);
 });
+
+// ---- loadConfig: resolve once, check, one AggregateError ------------------------------------------
+
+type Coded = { code?: string; message: string; details?: string };
+function problems(run: () => unknown): Coded[] {
+  try {
+    run();
+  } catch (error) {
+    const errors = (error as { errors?: Coded[] }).errors;
+    assert.ok(Array.isArray(errors), "an AggregateError");
+    return [...errors];
+  }
+  assert.fail("loadConfig accepted the input");
+}
+
+test("loadConfig: half an App set under auto is ENOAPPCREDENTIALS, even with a token next to it", () => {
+  for (const env of [{ GITHUB_APP_ID: "123", GH_TOKEN: "x" }, { GITHUB_APP_PRIVATE_KEY: "k", GITHUB_TOKEN: "y" }]) {
+    const codes = problems(() => loadConfig({ pluginConfig: {}, env, ...RELEASE })).map((e) => e.code);
+    assert.equal(codes[0], "ENOAPPCREDENTIALS", String(codes)); // ("k" is no key either: EINVALIDPRIVATEKEY may follow)
+  }
+});
+
+test("loadConfig: every problem at once: options, credentials, repository URL and branch name", () => {
+  const errors = problems(() =>
+    loadConfig({ pluginConfig: { preflight: "strict" as never, revokeToken: false } as PluginConfig, env: {}, options: { repositoryUrl: "https://github.com/just-owner" }, branch: { name: "my branch" } }),
+  );
+  assert.deepEqual(errors.map((e) => e.code), ["EINVALIDPREFLIGHT", "EINVALIDREVOKETOKEN", "ENOTOKEN", "EINVALIDREPOSITORYURL", "EINVALIDBRANCHNAME"]);
+});
+
+test("loadConfig: owner, repo, the configured repository URL (trimmed, without credentials) and dryRun", () => {
+  const config = loadConfig({
+    pluginConfig: {},
+    env: { GITHUB_TOKEN: "wf" },
+    // core puts GH_TOKEN into repositoryUrl; the configured one is originalRepositoryURL
+    options: { repositoryUrl: "https://x-access-token:ghs_core@github.com/octo/lib.git", originalRepositoryURL: "  https://x-access-token:ghs_abc@github.com/octo/lib.git\n", dryRun: true },
+    branch: { name: "main" },
+  });
+  assert.equal(config.owner, "octo");
+  assert.equal(config.repo, "lib");
+  assert.equal(config.repositoryUrl, "https://github.com/octo/lib.git");
+  assert.equal(config.dryRun, true);
+  assert.equal(loadConfig({ pluginConfig: {}, env: { GITHUB_TOKEN: "wf" }, ...RELEASE }).dryRun, false);
+});
+
+test("loadConfig: trailing slashes leave the URLs once, here; later users take them as they are", () => {
+  const config = loadConfig({ pluginConfig: { githubUrl: "https://ghes.example.com///" }, env: { GITHUB_TOKEN: "wf", GITHUB_API_URL: "https://ghes.example.com/api/v3/" }, ...RELEASE });
+  assert.equal(config.githubUrl, "https://ghes.example.com");
+  assert.equal(config.githubApiUrl, "https://ghes.example.com/api/v3");
+});
+
+const apiHostCases: Array<{ title: string; env: Env; config?: PluginConfig; warns: boolean }> = [
+  { title: "github.com and api.github.com", env: {}, warns: false },
+  { title: "GHES and <server>/api/v3", env: { GITHUB_SERVER_URL: "https://ghes.example.com", GITHUB_API_URL: "https://ghes.example.com/api/v3" }, warns: false },
+  { title: "GHE.com and api.<host>", env: { GITHUB_SERVER_URL: "https://octocorp.ghe.com", GITHUB_API_URL: "https://api.octocorp.ghe.com" }, warns: false },
+  { title: "a local stand-in (loopback pair)", env: { GITHUB_SERVER_URL: "http://127.0.0.1:4567", GITHUB_API_URL: "http://localhost:4568/api/v3" }, warns: false },
+  { title: "an API on another host than the server", env: { GITHUB_SERVER_URL: "https://ghes.example.com", GITHUB_API_URL: "https://api.github.com" }, warns: true },
+  { title: "an API option on another host", env: {}, config: { githubApiUrl: "https://evil.example.net/api/v3" }, warns: true },
+  { title: "the API on the server's host but not under /api", env: { GITHUB_SERVER_URL: "https://ghes.example.com", GITHUB_API_URL: "https://ghes.example.com/v3" }, warns: true },
+];
+
+for (const { title, env, config = {}, warns } of apiHostCases) {
+  test(`loadConfig: the API host and the server: ${title}${warns ? " → a warning" : ""}`, () => {
+    const { warnings, githubApiUrl, githubUrl } = loadConfig({ pluginConfig: config, env: { GITHUB_TOKEN: "wf", ...env }, ...RELEASE });
+    assert.equal(warnings.length, warns ? 1 : 0, inspectWarnings(warnings));
+    if (warns) {
+      assert.ok(warnings[0]!.includes(githubApiUrl) && warnings[0]!.includes(githubUrl), warnings[0]);
+      assert.match(warnings[0]!, /the token is sent there/);
+      assert.match(warnings[0]!, /README\.md#githubapiurl/);
+    }
+  });
+}
+
+function inspectWarnings(warnings: string[]): string {
+  return JSON.stringify(warnings);
+}

@@ -1,8 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import { verifyConfig } from "../lib/config/verify-config.js";
-import type { Env } from "../lib/types.js";
+import { verifyConfig as verify } from "../lib/config/verify-config.js";
+import { resolveConfig } from "../lib/config/resolve-config.js";
+import type { Env, PluginConfig } from "../lib/types.js";
+
+/** resolve, then check: the values as given, where they came from (lib/config/index.ts runs the same two) */
+const verifyConfig = (pluginConfig: PluginConfig | Record<string, unknown>, { env }: { env: Env }) => verify({ ...resolveConfig({ pluginConfig: pluginConfig as PluginConfig, env }), env });
 
 // Secrets made up at run time; the assertions check that none of them reaches an error.
 const KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
@@ -98,12 +102,21 @@ const cases: Case[] = [
   { title: "an unknown key in a workflow entry", config: { dispatch: [{ workflow: "deploy.yaml", ref: "v1", input: {} }] }, code: "EINVALIDDISPATCH", expected: /inputs/, found: /unknown key `input`/, fix: /Correct/ },
   // exportToken, revokeToken
   { title: 'exportToken: "false" (a string)', config: { exportToken: "false" }, code: "EINVALIDEXPORTTOKEN", expected: /`true` or `false`/, found: /`'false'` \(string\)/, fix: /without quotes/ },
-  { title: "revokeToken: 0", config: { revokeToken: 0 }, code: "EINVALIDREVOKETOKEN", expected: /revoked/, found: /`0` \(number\)/, fix: /JSON boolean/ },
+  { title: 'exportToken: "true" (a string)', config: { exportToken: "true" }, code: "EINVALIDEXPORTTOKEN", expected: /`true` or `false`/, found: /`'true'` \(string\)/, fix: /default `false`/ },
+  // revokeToken was removed: any value is refused, and the details say why
+  { title: "revokeToken: 0", config: { revokeToken: 0 }, code: "EINVALIDREVOKETOKEN", message: /removed/, expected: /revoked when the release ends/, found: /`revokeToken` set to `0`.*no consumer.*should not outlive the release/, fix: /Remove `revokeToken`.*`exportToken: true`/ },
+  { title: "revokeToken: false", config: { revokeToken: false }, code: "EINVALIDREVOKETOKEN", message: /revoked at the end of every release/, expected: /revoked/, found: /`false`/, fix: /exportToken/ },
+  { title: "revokeToken: true", config: { revokeToken: true }, code: "EINVALIDREVOKETOKEN", message: /removed/, expected: /revoked/, found: /`true`/, fix: /Remove `revokeToken`/ },
   // URLs
   { title: "a githubUrl without scheme", config: { githubUrl: "github.example.com" }, code: "EINVALIDGITHUBURL", expected: /absolute `http` or `https` URL/, found: /not an absolute URL/, fix: /GITHUB_SERVER_URL/ },
   { title: "a githubUrl with an ssh scheme", config: { githubUrl: "ssh://git@github.example.com" }, code: "EINVALIDGITHUBURL", expected: /https/, found: /scheme is `ssh`/, fix: /Correct the option/ },
   { title: "a githubApiUrl with credentials (redacted)", config: { githubApiUrl: `https://x-access-token:${WORKFLOW_TOKEN}@ghes.example.com/api/v3` }, code: "EINVALIDGITHUBAPIURL", expected: /without credentials/, found: /https:\/\/\*\*\*@ghes\.example\.com.*contains credentials/, fix: /GITHUB_API_URL/ },
   { title: "an invalid GITHUB_SERVER_URL", env: { ...TOKEN_ENV, GITHUB_SERVER_URL: "ghes.example.com" }, code: "EINVALIDGITHUBURL", message: /GITHUB_SERVER_URL \(used for `githubUrl`\)/, expected: /absolute/, found: /GITHUB_SERVER_URL environment variable/, fix: /Correct GITHUB_SERVER_URL/ },
+  { title: "an http githubUrl to a host that is not loopback", config: { githubUrl: "http://ghes.example.com" }, code: "EINSECUREURL", message: /^Insecure `githubUrl` option: `'http:\/\/ghes\.example\.com'` is plain http/, expected: /`https` URL.*loopback host \(127\.0\.0\.0\/8, `::1`, `localhost`\)/, found: /Authorization/, fix: /`https:\/\/ghes\.example\.com`/, anchor: "einsecureurl" },
+  { title: "an http GITHUB_API_URL", env: { ...TOKEN_ENV, GITHUB_SERVER_URL: "https://ghes.example.com", GITHUB_API_URL: "http://ghes.example.com/api/v3" }, code: "EINSECUREURL", message: /GITHUB_API_URL \(used for `githubApiUrl`\)/, expected: /https/, found: /in the GITHUB_API_URL environment variable/, fix: /`https:\/\/ghes\.example\.com\/api\/v3`\) in GITHUB_API_URL/, anchor: "einsecureurl" },
+  { title: "an http GITHUB_SERVER_URL", env: { ...TOKEN_ENV, GITHUB_SERVER_URL: "http://ghes.example.com", GITHUB_API_URL: "https://ghes.example.com/api/v3" }, code: "EINSECUREURL", message: /GITHUB_SERVER_URL \(used for `githubUrl`\)/, expected: /https/, found: /GITHUB_SERVER_URL environment variable/, fix: /GITHUB_SERVER_URL/, anchor: "einsecureurl" },
+  { title: "an http GH_URL", env: { ...TOKEN_ENV, GH_URL: "HTTP://ghes.example.com:8080" }, code: "EINSECUREURL", message: /GH_URL/, expected: /https/, found: /GH_URL/, fix: /https:\/\/ghes\.example\.com:8080/, anchor: "einsecureurl" },
+  { title: "an http githubApiUrl with credentials: EINVALIDGITHUBAPIURL first, never the credentials", config: { githubApiUrl: `http://x-access-token:${WORKFLOW_TOKEN}@ghes.example.com/api/v3` }, code: "EINVALIDGITHUBAPIURL", expected: /without credentials/, found: /http:\/\/\*\*\*@ghes\.example\.com.*contains credentials/, fix: /GITHUB_API_URL/ },
   { title: "an invalid GITHUB_API_URL", env: { ...TOKEN_ENV, GITHUB_API_URL: "api.github.com" }, code: "EINVALIDGITHUBAPIURL", expected: /absolute/, found: /`'api\.github\.com'` in the GITHUB_API_URL environment variable/, fix: /Correct GITHUB_API_URL/ },
   // installationId
   { title: "a negative installationId", config: { installationId: -5 }, code: "EINVALIDINSTALLATIONID", expected: /positive integer/, found: /`-5` in the `installationId` option/, fix: /settings\/installations/ },
@@ -159,7 +172,6 @@ test("Return no error for a complete, valid configuration", () => {
       { workflow: 123456, ref: "v1.0.0", repository: "octo-org/.github" },
     ],
     exportToken: false,
-    revokeToken: true,
     githubUrl: "https://ghes.example.com/",
     githubApiUrl: "http://127.0.0.1:4567/api/v3",
     installationId: "987654",
@@ -178,6 +190,8 @@ const validEnvs: Array<[string, Env]> = [
   ["a PAT", { GH_TOKEN: PAT }],
   ["the workflow token", TOKEN_ENV],
   ["a GHES runner", { ...TOKEN_ENV, GITHUB_SERVER_URL: "https://ghes.example.com", GITHUB_API_URL: "https://ghes.example.com/api/v3" }],
+  ["a local stand-in over plain http on 127.0.0.1", { ...TOKEN_ENV, GITHUB_SERVER_URL: "http://127.0.0.1:4567", GITHUB_API_URL: "http://127.0.0.1:4567/api/v3" }],
+  ["plain http on the rest of 127.0.0.0/8, ::1 and localhost", { ...TOKEN_ENV, GITHUB_SERVER_URL: "http://127.5.6.7", GITHUB_API_URL: "http://[::1]:8080/api/v3", GH_URL: "http://localhost" }],
   ["empty App variables next to a token (secrets not passed to this run)", { GITHUB_APP_CLIENT_ID: "", GITHUB_APP_PRIVATE_KEY: "", GITHUB_TOKEN: WORKFLOW_TOKEN }],
   ["a broken key that the pat method does not use", { GH_TOKEN: PAT, GITHUB_APP_ID: "x" }],
 ];
@@ -188,6 +202,12 @@ for (const [title, env] of validEnvs) {
     assert.deepEqual(verifyConfig(method, { env }), []);
   });
 }
+
+test("Check only the URLs that apply: the runner's GITHUB_API_URL is not used when the githubUrl option names another server", () => {
+  const env = { ...TOKEN_ENV, GITHUB_SERVER_URL: "https://github.com", GITHUB_API_URL: "http://api.not-used.example" };
+  assert.deepEqual(verifyConfig({ githubUrl: "https://ghes.example.com" }, { env }), []);
+  assert.deepEqual((verifyConfig({}, { env }) as unknown as ErrorShape[]).map((e) => e.code), ["EINSECUREURL"]);
+});
 
 test("Ignore null and undefined options (defaults apply)", () => {
   assert.deepEqual(verifyConfig({ assets: null, message: undefined, dispatch: null } as never, { env: TOKEN_ENV }), []);

@@ -1,5 +1,6 @@
-// context.options.repositoryUrl → { owner, repo } (DESIGN.md, "Environment": https, http, ssh or scp
-// form, any host). Same forms as semantic-release/github/lib/parse-github-url.js, but credentials in
+// context.options.repositoryUrl → { owner, repo } (README.md "Environment variables": https, http, ssh
+// or scp form, any host). Same forms as
+// https://github.com/semantic-release/github/blob/master/lib/parse-github-url.js, but credentials in
 // the URL are dropped before anything else is looked at, and only owner and repo come back.
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -12,17 +13,13 @@ const REPO = /^[A-Za-z0-9_.-]+$/;
 export function parseGitHubUrl(repositoryUrl: string): { owner: string; repo: string } | undefined {
   const path = pathOf(repositoryUrl.trim());
   if (path === undefined) return undefined;
-  const segments = path
-    .replace(/\/+$/, "")
-    .replace(/\.git$/, "")
-    .split("/")
-    .filter((segment) => segment !== "");
+  const segments = path.split("/").filter((segment) => segment !== "");
   if (segments.length !== 2) return undefined;
   let owner: string;
   let repo: string;
   try {
     owner = decodeURIComponent(segments[0]!);
-    repo = decodeURIComponent(segments[1]!);
+    repo = decodeURIComponent(segments[1]!.replace(/\.git$/, ""));
   } catch {
     return undefined;
   }

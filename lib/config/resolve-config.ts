@@ -1,49 +1,118 @@
-// pluginConfig + env → every option with its default filled in (STYLE.md §4). Pure: no I/O, no
-// logging, no validation (verify-config.ts does that). Precedence: option, then env, then default
-// (DESIGN.md, "Environment" and "Options"). An env variable set to "" counts as unset: GitHub Actions
-// expands a missing secret or variable to an empty string.
+// pluginConfig + env → every setting, once: which value applies (option, then env, then default), where
+// it came from, and its normalised form. The "auto" auth rule lives here and nowhere else. Pure: no
+// I/O, no logging, no validation (verify-config.ts checks the values given here; lib/config/index.ts
+// runs both). An env variable set to "" counts as unset: GitHub Actions expands a missing secret or
+// variable to an empty string.
 import type { AuthMethod, Env, PluginConfig, ResolvedConfig } from "../types.js";
 import { DEFAULT_MESSAGE } from "../definitions/constants.js";
+import { deriveApiUrl } from "./github-urls.js";
 
 export const DEFAULT_ASSETS: readonly string[] = ["CHANGELOG.md", "package.json", "package-lock.json", "npm-shrinkwrap.json"];
-// Same default as @semantic-release/git, so this plugin is a drop-in replacement (DESIGN.md, "Options").
+// Same default as @semantic-release/git, so this plugin is a drop-in replacement (README.md "message").
 export { DEFAULT_MESSAGE };
 const DEFAULT_GITHUB_URL = "https://github.com";
+
+/** A setting as the user gave it: the raw value, and the option or env variable it came from. */
+export interface Given {
+  value: unknown;
+  /** the option's name (e.g. `githubUrl`) or the env variable's (e.g. `GITHUB_SERVER_URL`) */
+  source: string;
+}
+
+/** Plugin options, by name; `revokeToken` is listed so that it is refused, not ignored. */
+export const OPTION_NAMES = [
+  "authMethod",
+  "assets",
+  "message",
+  "commitMode",
+  "permissions",
+  "preflight",
+  "dispatch",
+  "exportToken",
+  "revokeToken",
+  "githubUrl",
+  "githubApiUrl",
+  "installationId",
+] as const;
+export type OptionName = (typeof OPTION_NAMES)[number];
+
+/** What was given for each setting that applies; a setting left out takes its default. */
+export type GivenSettings = Partial<Record<OptionName | "appId" | "privateKey" | "pat" | "githubToken", Given>>;
+
+/** The resolved settings; owner, repo and the rest of semantic-release's options are added by loadConfig. */
+export type Settings = Omit<ResolvedConfig, "owner" | "repo" | "repositoryUrl" | "dryRun" | "warnings">;
+
+export interface Resolution {
+  config: Settings;
+  given: GivenSettings;
+}
 
 /**
  * `plugins` is semantic-release's own plugins list (`context.options.plugins`; semantic-release leaves
  * it out of the options it merges into each plugin's config).
  */
-export function resolveConfig(pluginConfig: PluginConfig, { env, plugins }: { env: Env; plugins?: unknown }): ResolvedConfig {
-  const c = pluginConfig;
-  const appId = appIdFrom(env);
-  const privateKey = nonEmpty(env.GITHUB_APP_PRIVATE_KEY);
-  const pat = nonEmpty(env.GH_TOKEN);
-  const githubToken = nonEmpty(env.GITHUB_TOKEN);
-
-  const githubUrl = withoutTrailingSlash(
-    nonEmpty(c.githubUrl) ?? nonEmpty(env.GITHUB_SERVER_URL) ?? nonEmpty(env.GH_URL) ?? nonEmpty(env.GITHUB_URL) ?? DEFAULT_GITHUB_URL,
-  );
-
-  return {
-    authMethod: chooseAuthMethod(c.authMethod, { appId, privateKey, pat }),
-    assets: resolveAssets(c.assets),
-    message: c.message ?? DEFAULT_MESSAGE,
-    commitMode: c.commitMode ?? "auto",
-    permissions: c.permissions ? { ...c.permissions } : undefined,
-    laterPluginPermissions: (c.exportToken ?? true) && listsPlugin(plugins, "@semantic-release/github") ? { ...SEMANTIC_RELEASE_GITHUB_PERMISSIONS } : {},
-    preflight: c.preflight ?? "error",
-    dispatch: Array.isArray(c.dispatch) ? [...c.dispatch] : [],
-    exportToken: c.exportToken ?? true,
-    revokeToken: c.revokeToken ?? true,
+export function resolveConfig({ pluginConfig, env, plugins }: { pluginConfig: PluginConfig; env: Env; plugins?: unknown }): Resolution {
+  const given = givenSettings(pluginConfig as Record<string, unknown>, env);
+  const githubUrl = urlOf(given.githubUrl) ?? DEFAULT_GITHUB_URL;
+  const exportToken = given.exportToken?.value === true;
+  const config: Settings = {
+    authMethod: chooseAuthMethod(given),
+    assets: resolveAssets(given.assets?.value),
+    message: typeof given.message?.value === "string" ? given.message.value : DEFAULT_MESSAGE,
+    commitMode: oneOf(given.commitMode?.value, ["auto", "git", "api"] as const, "auto"),
+    permissions: isObject(given.permissions?.value) ? ({ ...given.permissions.value } as Settings["permissions"]) : undefined,
+    laterPluginPermissions: exportToken && listsPlugin(plugins, "@semantic-release/github") ? { ...SEMANTIC_RELEASE_GITHUB_PERMISSIONS } : {},
+    preflight: oneOf(given.preflight?.value, ["error", "warn", "off"] as const, "error"),
+    dispatch: Array.isArray(given.dispatch?.value) ? [...(given.dispatch.value as Settings["dispatch"])] : [],
+    exportToken,
     githubUrl,
-    githubApiUrl: resolveApiUrl(c, env, githubUrl),
-    installationId: toInstallationId(c.installationId) ?? toInstallationId(env.GITHUB_APP_INSTALLATION_ID),
-    appId,
-    privateKey,
-    pat,
-    githubToken,
+    githubApiUrl: urlOf(given.githubApiUrl) ?? apiUrlFromPrefix(env, given, githubUrl) ?? deriveApiUrl(githubUrl),
+    installationId: installationIdOf(given.installationId?.value),
+    appId: given.appId?.value as string | undefined,
+    privateKey: given.privateKey?.value as string | undefined,
+    pat: given.pat?.value as string | undefined,
+    githubToken: given.githubToken?.value as string | undefined,
   };
+  return { config, given };
+}
+
+/** Precedence, once: the option (any value but null/undefined), else the first env variable that is set. */
+function givenSettings(options: Record<string, unknown>, env: Env): GivenSettings {
+  const given: GivenSettings = {};
+  for (const name of OPTION_NAMES) {
+    if (options[name] !== undefined && options[name] !== null) given[name] = { value: options[name], source: name };
+  }
+  const fromEnv = (...names: string[]): Given | undefined => {
+    const source = names.find((name) => nonEmpty(env[name]) !== undefined);
+    return source === undefined ? undefined : { value: env[source], source };
+  };
+  given.githubUrl ??= fromEnv("GITHUB_SERVER_URL", "GH_URL", "GITHUB_URL");
+  // GITHUB_API_URL belongs to GITHUB_SERVER_URL (both set by Actions): not taken when the githubUrl option names another server
+  if (given.githubApiUrl === undefined && !(given.githubUrl?.source === "githubUrl" && otherServer(given.githubUrl.value, env))) {
+    given.githubApiUrl = fromEnv("GITHUB_API_URL");
+  }
+  given.installationId ??= fromEnv("GITHUB_APP_INSTALLATION_ID");
+  const appId = fromEnv("GITHUB_APP_CLIENT_ID", "GITHUB_APP_ID");
+  const entries = { appId: appId && { ...appId, value: String(appId.value).trim() }, privateKey: fromEnv("GITHUB_APP_PRIVATE_KEY"), pat: fromEnv("GH_TOKEN"), githubToken: fromEnv("GITHUB_TOKEN") };
+  for (const [name, entry] of Object.entries(entries)) if (entry) given[name as keyof GivenSettings] = entry;
+  return Object.fromEntries(Object.entries(given).filter(([, entry]) => entry !== undefined)) as GivenSettings;
+}
+
+function otherServer(githubUrlOption: unknown, env: Env): boolean {
+  const envServer = nonEmpty(env.GITHUB_SERVER_URL);
+  return envServer !== undefined && typeof githubUrlOption === "string" && normaliseUrl(envServer) !== normaliseUrl(githubUrlOption);
+}
+
+/**
+ * `auto`: the App when any of its variables is set (half a set is reported as ENOAPPCREDENTIALS, never
+ * replaced by another token), else a PAT in GH_TOKEN, else the workflow GITHUB_TOKEN. An invalid
+ * `authMethod` counts as `auto` here; EINVALIDAUTHMETHOD stops the release anyway.
+ */
+function chooseAuthMethod(given: GivenSettings): AuthMethod {
+  const option = given.authMethod?.value;
+  if (option === "app" || option === "pat" || option === "github-token") return option;
+  if (given.appId !== undefined || given.privateKey !== undefined) return "app";
+  return given.pat !== undefined ? "pat" : "github-token";
 }
 
 /**
@@ -57,74 +126,46 @@ function listsPlugin(plugins: unknown, name: string): boolean {
   return Array.isArray(plugins) && plugins.some((entry) => (Array.isArray(entry) ? entry[0] : entry) === name);
 }
 
-/** GITHUB_APP_CLIENT_ID (preferred: github-facts §6.3, JWT `iss` = client ID recommended) or GITHUB_APP_ID. */
-export function appIdFrom(env: Env): string | undefined {
-  return nonEmpty(env.GITHUB_APP_CLIENT_ID)?.trim() ?? nonEmpty(env.GITHUB_APP_ID)?.trim();
-}
-
-/** `auto`: the App when both its ID and key are set, else a PAT in GH_TOKEN, else the workflow GITHUB_TOKEN. */
-function chooseAuthMethod(
-  option: PluginConfig["authMethod"] | undefined,
-  { appId, privateKey, pat }: { appId: string | undefined; privateKey: string | undefined; pat: string | undefined },
-): AuthMethod {
-  if (option === "app" || option === "pat" || option === "github-token") return option;
-  if (appId !== undefined && privateKey !== undefined) return "app";
-  return pat !== undefined ? "pat" : "github-token";
-}
-
-function resolveAssets(assets: PluginConfig["assets"] | null | undefined): string[] | false {
+function resolveAssets(assets: unknown): string[] | false {
   if (assets === false) return false;
   if (typeof assets === "string") return [assets];
-  if (Array.isArray(assets)) return [...assets];
+  if (Array.isArray(assets)) return [...(assets as string[])];
   return [...DEFAULT_ASSETS];
 }
 
-/**
- * githubApiUrl: the option, else GITHUB_API_URL, else GH_URL/GITHUB_URL + GH_PREFIX/GITHUB_PREFIX
- * (@semantic-release/github's convention), else derived from githubUrl. GITHUB_API_URL belongs to
- * GITHUB_SERVER_URL (both set by Actions), so it is skipped when the githubUrl option names another server.
- */
-function resolveApiUrl(c: PluginConfig, env: Env, githubUrl: string): string {
-  const option = nonEmpty(c.githubApiUrl);
-  if (option !== undefined) return withoutTrailingSlash(option);
-  const envServer = nonEmpty(env.GITHUB_SERVER_URL);
-  const otherServer = nonEmpty(c.githubUrl) !== undefined && envServer !== undefined && withoutTrailingSlash(envServer) !== githubUrl;
-  const envApi = nonEmpty(env.GITHUB_API_URL);
-  if (envApi !== undefined && !otherServer) return withoutTrailingSlash(envApi);
+/** GH_URL/GITHUB_URL + GH_PREFIX/GITHUB_PREFIX (@semantic-release/github's convention), when neither the option nor GITHUB_SERVER_URL names the server. */
+function apiUrlFromPrefix(env: Env, given: GivenSettings, githubUrl: string): string | undefined {
   const prefix = nonEmpty(env.GH_PREFIX) ?? nonEmpty(env.GITHUB_PREFIX);
-  if (prefix !== undefined && nonEmpty(c.githubUrl) === undefined && envServer === undefined) {
-    return withoutTrailingSlash(`${githubUrl}/${prefix.replace(/^\/+/, "")}`);
-  }
-  return deriveApiUrl(githubUrl);
+  if (prefix === undefined || given.githubUrl === undefined || !["GH_URL", "GITHUB_URL"].includes(given.githubUrl.source)) return undefined;
+  return normaliseUrl(`${githubUrl}/${prefix.replace(/^\/+/, "")}`);
 }
 
-/** github.com → https://api.github.com; GHE.com → api.<host>; GHES and other hosts → <githubUrl>/api/v3 (github-facts §12). */
-export function deriveApiUrl(githubUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(githubUrl);
-  } catch {
-    return `${withoutTrailingSlash(githubUrl)}/api/v3`;
-  }
-  const host = url.hostname.toLowerCase();
-  if (host === "github.com" || host === "www.github.com") return "https://api.github.com";
-  if (host.endsWith(".ghe.com") && !host.startsWith("api.")) return `${url.protocol}//api.${url.host}`;
-  return `${withoutTrailingSlash(githubUrl)}/api/v3`;
-}
-
-function toInstallationId(value: number | string | undefined | null): number | undefined {
+/** The installation ID as a number: a positive safe integer, or a string of digits (whitespace around allowed); else undefined. */
+export function installationIdOf(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-  if (typeof value === "string" && /^\s*[1-9][0-9]*\s*$/.test(value)) {
-    const id = Number(value.trim());
-    return Number.isSafeInteger(id) ? id : undefined;
-  }
-  return undefined;
+  if (typeof value !== "string" || !/^\s*[1-9][0-9]*\s*$/.test(value)) return undefined;
+  const id = Number(value.trim());
+  return Number.isSafeInteger(id) ? id : undefined;
 }
 
+/** A string with something besides whitespace in it, else undefined. */
 function nonEmpty(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
-function withoutTrailingSlash(url: string): string {
+/** The one place trailing slashes leave a URL: every later use takes githubUrl/githubApiUrl as they are. */
+function normaliseUrl(url: string): string {
   return url.trim().replace(/\/+$/, "");
+}
+
+function urlOf(entry: Given | undefined): string | undefined {
+  return typeof entry?.value === "string" ? normaliseUrl(entry.value) : undefined;
+}
+
+function oneOf<T extends string>(value: unknown, values: readonly T[], fallback: T): T {
+  return values.includes(value as T) ? (value as T) : fallback;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

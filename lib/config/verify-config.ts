@@ -1,139 +1,121 @@
-// Every problem with the options and the environment, as a list (never throws), so that
-// verifyConditions can add the auth errors and throw them all at once (STYLE.md §3–§4).
-// One validator per option, keyed by name; the code is EINVALID<OPTION>. null and undefined are
-// not checked (= default). Unknown option names are ignored: semantic-release passes its global
-// options (branches, repositoryUrl, …) to every plugin.
+// Every problem with the resolved settings, as a list (never throws), so that loadConfig can add the
+// repository and branch problems and throw them all at once (lib/config/index.ts). One validator per
+// option, keyed by name, run on the value as given (resolve-config.ts says which value applies and
+// where it came from); the code is EINVALID<OPTION>. Unknown option names are ignored:
+// semantic-release passes its global options (branches, repositoryUrl, …) to every plugin.
 import { isAbsolute, posix, win32 } from "node:path";
-import template from "lodash-es/template.js"; // the one function, not the 600-module barrel (bench line 4/5: ~300 ms, ~20 MB)
+import template from "lodash-es/template.js"; // the one function, not the 600-module barrel (docs/performance.md)
 import type SemanticReleaseError from "@semantic-release/error";
 import { getError } from "../errors/get-error.js";
 import { APP_PERMISSIONS } from "../token/app-permissions.js";
 import { describeSecret } from "../errors/config.js";
 import { normalizePrivateKey } from "../token/private-key.js";
-import { appIdFrom } from "./resolve-config.js";
-import type { Env, PluginConfig } from "../types.js";
+import { installationIdOf, type Given, type GivenSettings, type OptionName, type Settings } from "./resolve-config.js";
+import { isInsecure, urlProblem } from "./github-urls.js";
+import type { Env } from "../types.js";
 
-type Validator = (value: unknown, env: Env) => SemanticReleaseError | undefined;
+type Validator = (given: Given) => SemanticReleaseError | undefined;
 
 // The three codes share one context shape ({ value }); the cast only picks one of them for tsc.
 const oneOf =
   (code: "EINVALIDAUTHMETHOD" | "EINVALIDCOMMITMODE" | "EINVALIDPREFLIGHT", values: readonly string[]): Validator =>
-  (value) =>
+  ({ value }) =>
     typeof value === "string" && values.includes(value) ? undefined : getError(code as "EINVALIDAUTHMETHOD", { value });
 
-const boolean =
-  (code: "EINVALIDEXPORTTOKEN" | "EINVALIDREVOKETOKEN"): Validator =>
-  (value) =>
-    typeof value === "boolean" ? undefined : getError(code, { value });
+/** A server or API URL: its form first (EINVALID…URL), then plain http to a host that is not loopback (EINSECUREURL). */
+const url =
+  (code: "EINVALIDGITHUBURL" | "EINVALIDGITHUBAPIURL", option: "githubUrl" | "githubApiUrl"): Validator =>
+  ({ value, source }) => {
+    const problem = urlProblem(value);
+    if (problem !== undefined) return getError(code, { value, source, problem });
+    return isInsecure(value as string) ? getError("EINSECUREURL", { value: value as string, source, option }) : undefined;
+  };
 
-const VALIDATORS: Record<string, Validator> = {
+const VALIDATORS: Record<OptionName, Validator> = {
   authMethod: oneOf("EINVALIDAUTHMETHOD", ["auto", "app", "pat", "github-token"]),
-  assets: (value) => {
+  assets: ({ value }) => {
     const problem = assetsProblem(value);
     return problem === undefined ? undefined : getError("EINVALIDASSETS", { value, problem });
   },
-  message: (value) => {
+  message: ({ value }) => {
     const problem = messageProblem(value);
     return problem === undefined ? undefined : getError("EINVALIDMESSAGE", { value, problem });
   },
   commitMode: oneOf("EINVALIDCOMMITMODE", ["auto", "git", "api"]),
-  permissions: (value) => {
+  permissions: ({ value }) => {
     const problems = permissionsProblems(value);
     return problems.length === 0 ? undefined : getError("EINVALIDPERMISSIONS", { value, problems });
   },
   preflight: oneOf("EINVALIDPREFLIGHT", ["error", "warn", "off"]),
-  dispatch: (value) => {
+  dispatch: ({ value }) => {
     const problems = dispatchProblems(value);
     return problems.length === 0 ? undefined : getError("EINVALIDDISPATCH", { value, problems });
   },
-  exportToken: boolean("EINVALIDEXPORTTOKEN"),
-  revokeToken: boolean("EINVALIDREVOKETOKEN"),
-  githubUrl: (value) => {
-    const problem = urlProblem(value);
-    return problem === undefined ? undefined : getError("EINVALIDGITHUBURL", { value, source: "githubUrl", problem });
-  },
-  githubApiUrl: (value) => {
-    const problem = urlProblem(value);
-    return problem === undefined ? undefined : getError("EINVALIDGITHUBAPIURL", { value, source: "githubApiUrl", problem });
-  },
-  installationId: (value) => (isInstallationId(value) ? undefined : getError("EINVALIDINSTALLATIONID", { value, source: "installationId" })),
+  exportToken: ({ value }) => (typeof value === "boolean" ? undefined : getError("EINVALIDEXPORTTOKEN", { value })),
+  // removed: whatever the value, the token is revoked at the end of every release
+  revokeToken: ({ value }) => getError("EINVALIDREVOKETOKEN", { value }),
+  githubUrl: url("EINVALIDGITHUBURL", "githubUrl"),
+  githubApiUrl: url("EINVALIDGITHUBAPIURL", "githubApiUrl"),
+  installationId: ({ value, source }) =>
+    installationIdOf(value) === undefined ? getError("EINVALIDINSTALLATIONID", { value, source: source as "installationId" | "GITHUB_APP_INSTALLATION_ID" }) : undefined,
 };
 
-export function verifyConfig(pluginConfig: PluginConfig, { env }: { env: Env }): SemanticReleaseError[] {
-  const options = pluginConfig as Record<string, unknown>;
+/**
+ * Options as given, and the server and API URLs wherever they came from. The App's settings from the
+ * environment (its ID, key and GITHUB_APP_INSTALLATION_ID) are checked with its credentials, only when
+ * the App is the method.
+ */
+export function verifyConfig({ config, given, env }: { config: Settings; given: GivenSettings; env: Env }): SemanticReleaseError[] {
   const errors: SemanticReleaseError[] = [];
-  for (const [name, validate] of Object.entries(VALIDATORS)) {
-    const value = options[name];
-    if (value === undefined || value === null) continue;
-    const error = validate(value, env);
+  for (const name of Object.keys(VALIDATORS) as OptionName[]) {
+    const entry = given[name];
+    if (entry === undefined || (entry.source !== name && name === "installationId")) continue;
+    const error = VALIDATORS[name](entry);
     if (error) errors.push(error);
   }
-  errors.push(...verifyEnvUrls(pluginConfig, env), ...verifyCredentials(pluginConfig, env));
-  return errors;
-}
-
-// --- environment -------------------------------------------------------------------------------
-
-/** GITHUB_SERVER_URL & co. are checked only where no option overrides them. */
-function verifyEnvUrls(c: PluginConfig, env: Env): SemanticReleaseError[] {
-  const errors: SemanticReleaseError[] = [];
-  if (isUnset(c.githubUrl)) {
-    const source = (["GITHUB_SERVER_URL", "GH_URL", "GITHUB_URL"] as const).find((name) => !isUnset(env[name]));
-    const problem = source && urlProblem(env[source]);
-    if (source && problem) errors.push(getError("EINVALIDGITHUBURL", { value: env[source], source, problem }));
-  }
-  if (isUnset(c.githubApiUrl) && !isUnset(env.GITHUB_API_URL)) {
-    const problem = urlProblem(env.GITHUB_API_URL);
-    if (problem) errors.push(getError("EINVALIDGITHUBAPIURL", { value: env.GITHUB_API_URL, source: "GITHUB_API_URL", problem }));
+  if (!VALIDATORS.authMethod({ value: given.authMethod?.value ?? "auto", source: "authMethod" })) {
+    errors.push(...verifyCredentials({ config, given, env })); // with an invalid authMethod, EINVALIDAUTHMETHOD says it alone
   }
   return errors;
 }
 
-/**
- * Which auth method applies, and whether its credentials are there. The App's own variables are
- * checked only when the App method applies.
- */
-function verifyCredentials(c: PluginConfig, env: Env): SemanticReleaseError[] {
-  const method = c.authMethod ?? "auto";
-  if (!["auto", "app", "pat", "github-token"].includes(method)) return []; // EINVALIDAUTHMETHOD already says it
-  const hasId = appIdFrom(env) !== undefined;
-  const hasKey = !isUnset(env.GITHUB_APP_PRIVATE_KEY);
-  const appEnv = {
-    GITHUB_APP_CLIENT_ID: describeSecret(env.GITHUB_APP_CLIENT_ID),
-    GITHUB_APP_ID: describeSecret(env.GITHUB_APP_ID),
-    GITHUB_APP_PRIVATE_KEY: describeSecret(env.GITHUB_APP_PRIVATE_KEY),
-  };
-  const tokenEnv = { GH_TOKEN: describeSecret(env.GH_TOKEN), GITHUB_TOKEN: describeSecret(env.GITHUB_TOKEN) };
+// --- credentials -------------------------------------------------------------------------------
 
-  if (method === "app" || (method === "auto" && (hasId || hasKey))) {
+/** Whether the method that applies (resolve-config.ts chose it) has its credentials. */
+function verifyCredentials({ config, given, env }: { config: Settings; given: GivenSettings; env: Env }): SemanticReleaseError[] {
+  const option = given.authMethod?.value === "app" || given.authMethod?.value === "pat" || given.authMethod?.value === "github-token" ? given.authMethod.value : "auto";
+  if (config.authMethod === "app") {
     const errors: SemanticReleaseError[] = [];
-    // A half-configured App under "auto" is a mistake, not a reason to fall back to another token.
-    if (!hasId || !hasKey) errors.push(getError("ENOAPPCREDENTIALS", { authMethod: method, env: appEnv }));
-    errors.push(...verifyAppEnv(c, env));
-    return errors;
+    if (given.appId === undefined || given.privateKey === undefined) {
+      const appEnv = {
+        GITHUB_APP_CLIENT_ID: describeSecret(env.GITHUB_APP_CLIENT_ID),
+        GITHUB_APP_ID: describeSecret(env.GITHUB_APP_ID),
+        GITHUB_APP_PRIVATE_KEY: describeSecret(env.GITHUB_APP_PRIVATE_KEY),
+      };
+      errors.push(getError("ENOAPPCREDENTIALS", { authMethod: option === "app" ? "app" : "auto", env: appEnv }));
+    }
+    return [...errors, ...verifyAppSettings(given)];
   }
-  if (method === "pat") return isUnset(env.GH_TOKEN) ? [getError("ENOTOKEN", { authMethod: "pat", env: tokenEnv })] : [];
-  if (method === "github-token") {
-    return isUnset(env.GITHUB_TOKEN) ? [getError("ENOTOKEN", { authMethod: "github-token", env: tokenEnv })] : [];
-  }
-  // auto without any App variable: GH_TOKEN, else GITHUB_TOKEN
-  return isUnset(env.GH_TOKEN) && isUnset(env.GITHUB_TOKEN) ? [getError("ENOTOKEN", { authMethod: "auto", env: tokenEnv })] : [];
+  const present = config.authMethod === "pat" ? given.pat : given.githubToken;
+  if (present !== undefined) return [];
+  const tokenEnv = { GH_TOKEN: describeSecret(env.GH_TOKEN), GITHUB_TOKEN: describeSecret(env.GITHUB_TOKEN) };
+  return [getError("ENOTOKEN", { authMethod: option === "auto" ? "auto" : config.authMethod, env: tokenEnv })];
 }
 
-/** The App ID's form, the installation ID, and the private key (parsed here so all problems show at once). */
-function verifyAppEnv(c: PluginConfig, env: Env): SemanticReleaseError[] {
+/** The App ID's form, the installation ID from the environment, and the private key (parsed here so all problems show at once). */
+function verifyAppSettings(given: GivenSettings): SemanticReleaseError[] {
   const errors: SemanticReleaseError[] = [];
-  const variable = !isUnset(env.GITHUB_APP_CLIENT_ID) ? "GITHUB_APP_CLIENT_ID" : !isUnset(env.GITHUB_APP_ID) ? "GITHUB_APP_ID" : undefined;
-  if (variable !== undefined) {
-    const value = env[variable]!.trim();
-    if (!isAppId(value)) errors.push(getError("EINVALIDAPPID", { value, variable }));
+  if (given.appId !== undefined && !isAppId(given.appId.value as string)) {
+    errors.push(getError("EINVALIDAPPID", { value: given.appId.value as string, variable: given.appId.source as "GITHUB_APP_CLIENT_ID" | "GITHUB_APP_ID" }));
   }
-  if (isUnset(c.installationId) && !isUnset(env.GITHUB_APP_INSTALLATION_ID) && !isInstallationId(env.GITHUB_APP_INSTALLATION_ID)) {
-    errors.push(getError("EINVALIDINSTALLATIONID", { value: env.GITHUB_APP_INSTALLATION_ID, source: "GITHUB_APP_INSTALLATION_ID" }));
+  const installationId = given.installationId;
+  if (installationId !== undefined && installationId.source !== "installationId") {
+    const error = VALIDATORS.installationId(installationId);
+    if (error) errors.push(error);
   }
-  if (!isUnset(env.GITHUB_APP_PRIVATE_KEY)) {
+  if (given.privateKey !== undefined) {
     try {
-      normalizePrivateKey(env.GITHUB_APP_PRIVATE_KEY);
+      normalizePrivateKey(given.privateKey.value as string);
     } catch (error) {
       errors.push(error as SemanticReleaseError);
     }
@@ -266,33 +248,10 @@ function isRepository(value: unknown): boolean {
   return typeof value === "string" && REPOSITORY.test(value) && !value.split("/").some((part) => /^\.+$/.test(part));
 }
 
-function urlProblem(value: unknown): string | undefined {
-  if (typeof value !== "string") return `it is ${kind(value)}, not a string`;
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    return "it is not an absolute URL";
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `the scheme is \`${url.protocol.slice(0, -1)}\`, not http or https`;
-  if (url.username !== "" || url.password !== "") return "it contains credentials; tokens come from the environment, never from a URL";
-  if (url.search !== "" || url.hash !== "") return "it has a query or fragment";
-  return undefined;
-}
-
-function isInstallationId(value: unknown): boolean {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value > 0;
-  return typeof value === "string" && /^\s*[1-9][0-9]*\s*$/.test(value) && Number.isSafeInteger(Number(value.trim()));
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-function isUnset(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }
 
 function kind(value: unknown): string {

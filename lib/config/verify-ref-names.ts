@@ -1,6 +1,6 @@
-// Branch and tag names the release would push, checked before anything is pushed (issue #5).
+// Branch and tag names the release would push, checked before anything is pushed.
 // semantic-release core checks `tagFormat` once, rendered with version 0.0.0 (`git check-ref-format
-// refs/tags/v0.0.0`, semantic-release-internals §1.2 step 3), and a branch name git refuses cannot
+// refs/tags/v0.0.0`, docs/semantic-release.md §1.2 step 3), and a branch name git refuses cannot
 // be a remote branch. A name that reaches the plugin otherwise (the programmatic API, a tagFormat
 // whose output depends on the version, another core) would only fail at `git tag` / `git push`
 // with a raw error, after the release commit was made. This is git's own rule set

@@ -1,8 +1,10 @@
-// The error catalog: code → (context) → { message, details }. Split by concern into
-// ./errors/*.ts (each file one family of codes); this file is the one map the rest of the
-// plugin uses. Pattern from semantic-release/github/lib/definitions/errors.js (STYLE.md §3).
+// The error catalog: code → (context) → { message, details } (warnings: ./warnings.ts). Split by
+// concern into ./*.ts (each file one family of codes); this file is the one map the rest of the
+// plugin uses (through ./get-error.ts). Pattern from
+// https://github.com/semantic-release/github/blob/master/lib/definitions/errors.js
 import { CONFIG_ERRORS } from "./config.js";
 import { AUTH_ERRORS } from "./auth.js";
+import { NETWORK_ERRORS } from "./network.js";
 import { RULES_ERRORS } from "./rules.js";
 import { PUSH_ERRORS } from "./push.js";
 
@@ -13,5 +15,5 @@ export interface ErrorDefinition {
   details: string;
 }
 
-export const ERRORS = { ...CONFIG_ERRORS, ...AUTH_ERRORS, ...RULES_ERRORS, ...PUSH_ERRORS };
+export const ERRORS = { ...CONFIG_ERRORS, ...AUTH_ERRORS, ...NETWORK_ERRORS, ...RULES_ERRORS, ...PUSH_ERRORS };
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,11 +1,12 @@
-// Error definitions: see ../errors.ts. Each entry: (context) => ({ message, details }).
-// Codes for the plugin's options and environment (verify-config.ts, normalize-private-key.ts).
-// details = what was expected, what was found, the fix, then a README link (STYLE.md §3). The user's
-// value is shown through `show` (util.inspect, depth 2); a secret is only ever described by its state
-// (`VarState`) or its shape, never shown.
+// Error definitions for the plugin's options and environment (lib/config/, lib/token/private-key.ts);
+// the catalog (./catalog.ts) merges them with the other families. Each entry: (context) → { message,
+// details }, details = what was expected, what was found, the fix, then a README link. The user's
+// value is shown through `show` (util.inspect, depth 2, URL credentials scrubbed); a secret is only
+// ever described by its state (`VarState`) or its shape, never shown.
 import { inspect } from "node:util";
 import type { ErrorDefinition } from "./catalog.js";
 import { linkify } from "../definitions/constants.js";
+import { scrubDeep, scrubValue } from "./scrub-urls.js";
 
 /** What may be said about a secret env variable. The template literal type keeps values out. */
 export type VarState = "not set" | "empty" | `set (${number} characters)`;
@@ -17,16 +18,10 @@ export function describeSecret(value: string | undefined): VarState {
   return `set (${value.length} characters)`;
 }
 
-/** The user's value in a markdown code span: util.inspect, depth 2, on one line. Never pass a secret. */
+/** The user's value in a markdown code span: util.inspect, depth 2, on one line, URL credentials as `***`. Never pass a secret. */
 export function show(value: unknown): string {
-  const text = inspect(redactUrl(value), { depth: 2, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200 });
+  const text = inspect(scrubDeep(value, "***@", 3), { depth: 2, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200 });
   return text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
-
-/** `https://user:secret@host/x` → `https://***@host/x`; anything else unchanged. */
-function redactUrl(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1***@");
 }
 
 /** Safe description of a value given as an App ID: never the whole value (it may be a swapped secret). */
@@ -70,12 +65,12 @@ const oneOf = (option: string, values: string[], meaning: string) => ({ value }:
   }),
 });
 
-const boolean = (option: string, meaning: string) => ({ value }: { value: unknown }) => ({
+const boolean = (option: string, meaning: string, byDefault: boolean) => ({ value }: { value: unknown }) => ({
   message: `Invalid \`${option}\` option: ${show(value)} is not a boolean.`,
   details: details({
     expected: `\`true\` or \`false\` (${meaning}).`,
     found: `${show(value)} (${typeof value}).`,
-    fix: `Write \`${option}\` as a JSON boolean without quotes (\`"${option}": false\`), or remove it to use the default \`true\`.`,
+    fix: `Write \`${option}\` as a JSON boolean without quotes (\`"${option}": ${!byDefault}\`), or remove it to use the default \`${byDefault}\`.`,
     link: [option, option.toLowerCase()],
   }),
 });
@@ -84,7 +79,7 @@ type UrlContext = { value: unknown; source: string; problem: string };
 const url = (option: "githubUrl" | "githubApiUrl", example: string, derived: string) => ({ value, source, problem }: UrlContext) => ({
   message: `Invalid ${source === option ? `\`${option}\` option` : `${source} (used for \`${option}\`)`}: ${problem}.`,
   details: details({
-    expected: `an absolute \`http\` or \`https\` URL without credentials, query or fragment, e.g. \`${example}\`.`,
+    expected: `an absolute \`http\` or \`https\` URL without credentials, query or fragment, e.g. \`${example}\` (plain \`http\` only to a loopback host).`,
     found: `${show(value)} in ${source === option ? `the \`${option}\` option` : `the ${source} environment variable`}: ${problem}.`,
     fix: `Correct ${source === option ? `the option` : source}, or remove it: ${derived}`,
     link: [option, option.toLowerCase()],
@@ -179,9 +174,31 @@ export const CONFIG_ERRORS = {
     }),
   }),
 
-  EINVALIDEXPORTTOKEN: boolean("exportToken", "whether later plugins get the App token in GH_TOKEN/GITHUB_TOKEN"),
+  EINVALIDEXPORTTOKEN: boolean("exportToken", "whether later plugins get the App token in GH_TOKEN/GITHUB_TOKEN", false),
 
-  EINVALIDREVOKETOKEN: boolean("revokeToken", "whether the token is revoked when the release ends"),
+  EINVALIDREVOKETOKEN: ({ value }: { value: unknown }) => ({
+    message: `The \`revokeToken\` option was removed (found ${show(value)}): the token is revoked at the end of every release.`,
+    details: details({
+      expected: "no `revokeToken` option: every token this plugin mints is revoked when the release ends, whatever the outcome.",
+      found: `\`revokeToken\` set to ${show(value)}. A token kept past the release had no consumer (the plugin wrote it nowhere), and a credential that may bypass rulesets should not outlive the release it was minted for.`,
+      fix: "Remove `revokeToken` from the plugin's options. To let the plugins listed after this one use the token during the release (e.g. @semantic-release/github publishing as the App), set `exportToken: true`.",
+      link: ["revokeToken", "revoketoken"],
+    }),
+  }),
+
+  EINSECUREURL: ({ value, source, option }: { value: string; source: string; option: "githubUrl" | "githubApiUrl" }) => {
+    const where = source === option ? `\`${option}\` option` : `${source} (used for \`${option}\`)`;
+    const https = scrubValue(value.trim(), "***@").replace(/^http:/i, "https:");
+    return {
+      message: `Insecure ${where}: ${show(value)} is plain http; the token would cross the network in clear.`,
+      details: details({
+        expected: "an `https` URL for the GitHub server and its API. Plain `http` is accepted only for a loopback host (127.0.0.0/8, `::1`, `localhost`), where nothing leaves the machine.",
+        found: `${show(value)} in ${source === option ? `the ${where}` : `the ${source} environment variable`}. Every request carries the token in its \`Authorization\` header, which anyone on the path could read over http.`,
+        fix: `Use the https address (\`${https}\`) in ${source === option ? `the \`${option}\` option` : source}.`,
+        link: ["EINSECUREURL", "einsecureurl"],
+      }),
+    };
+  },
 
   EINVALIDGITHUBURL: url("githubUrl", "https://github.example.com", "the default is GITHUB_SERVER_URL, then GH_URL/GITHUB_URL, then `https://github.com`."),
 
@@ -336,3 +353,11 @@ export const CONFIG_ERRORS = {
     }),
   }),
 } satisfies Record<string, (ctx: never) => ErrorDefinition>;
+
+/** Warnings about the configuration: (context) → the text the caller logs with context.logger.warn. */
+export const CONFIG_WARNINGS = {
+  WAPIHOSTNOTSERVER: ({ githubUrl, githubApiUrl, apiSource, serverSource }: { githubUrl: string; githubApiUrl: string; apiSource: string | undefined; serverSource: string | undefined }) =>
+    `The GitHub API URL ${githubApiUrl}${apiSource ? ` (from ${apiSource})` : ""} does not belong to the server ${githubUrl}${
+      serverSource ? ` (from ${serverSource})` : " (the default)"
+    }: the token is sent there. Expected api.<host> (github.com, GHE.com) or <server>/api/v3 (GitHub Enterprise Server); check both settings. See ${linkify("githubapiurl")}.`,
+} satisfies Record<string, (ctx: never) => string>;

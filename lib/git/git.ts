@@ -6,6 +6,7 @@
 // (semantic-release-internals §8.6).
 import { execFile } from "node:child_process";
 import type { Env } from "../types.js";
+import { scrubUrls } from "../errors/scrub-urls.js";
 
 export interface GitOptions {
   cwd: string;
@@ -34,10 +35,8 @@ export class GitError extends Error {
   }
 }
 
-/** Remove `user[:password]@` from every URL in `text` (git strips it itself, but our argv does not). */
-export function scrubUrls(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, "$1");
-}
+// git strips URL userinfo from its own messages, but our argv does not: every text built here goes through the one scrubber
+export { scrubUrls };
 
 const MAX_BUFFER = 256 * 1024 * 1024;
 

@@ -8,6 +8,7 @@ import template from "lodash-es/template.js";
 import micromatch from "micromatch";
 import { add, commit, modifiedFiles, type GitOptions } from "../git/git.js";
 import type { Env } from "../types.js";
+import type { Logger } from "../logger.js";
 import { DEFAULT_MESSAGE } from "../definitions/constants.js";
 
 export interface ReleaseInfo {
@@ -83,7 +84,7 @@ export interface CommitAssetsOptions {
   cwd: string;
   /** git's environment; its GIT_AUTHOR_* / GIT_COMMITTER_* entries make the author and committer (the App's bot, or the user's explicit identity) */
   env: Env;
-  logger?: { log(message: string, ...args: unknown[]): void };
+  logger?: Logger | undefined;
 }
 
 /** Commit the asset files. No matching file (or `assets: false`) → no commit. */

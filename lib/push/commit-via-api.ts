@@ -9,7 +9,10 @@ import { join, posix } from "node:path";
 import type { Octokit } from "@octokit/core";
 import type SemanticReleaseError from "@semantic-release/error";
 import { getError } from "../errors/get-error.js";
-import { catBlob, fetch, git, hashObject, resetSoft, revParse, scrubUrls, showPrefix, treeOf, type GitOptions } from "../git/git.js";
+import { catBlob, fetch, git, hashObject, resetSoft, revParse, showPrefix, treeOf, type GitOptions } from "../git/git.js";
+import { scrubUrls } from "../errors/scrub-urls.js";
+import type { Logger } from "../logger.js";
+import { readFailure } from "../octokit.js";
 import { parseApiRejection } from "./parse-push-rejection.js";
 import type { Env } from "../types.js";
 
@@ -33,7 +36,7 @@ export interface CommitViaApiOptions {
   /** for error texts */
   actor?: string;
   githubUrl?: string;
-  logger?: { log(message: string, ...args: unknown[]): void; warn?(message: string, ...args: unknown[]): void };
+  logger?: Logger | undefined;
 }
 
 export interface ApiCommitResult {
@@ -60,30 +63,18 @@ function asText(content: Buffer): string | undefined {
   return Buffer.from(text, "utf8").equals(content) ? text : undefined;
 }
 
-interface ApiFailure {
-  status: number | undefined;
-  message: string;
-}
+type ApiFailure = { status: number | undefined; message: string };
 
-/** status and GitHub's whole message (hook text included) of a failed Git database request; not octokit.ts apiFailure, which builds EGITHUBAPI */
+/** status and GitHub's whole message (a hook's text is in `errors[]`, docs/github.md §3.4) of a failed Git database request */
 function failureOf(error: unknown): ApiFailure {
-  const e = error as { status?: number; message?: string; response?: { data?: { message?: string; errors?: unknown[] } } };
-  const data = e?.response?.data;
-  const parts = [data?.message ?? e?.message ?? String(error)];
-  // the Releases API puts the hook text into errors[].message (github-facts §3.4)
-  for (const item of data?.errors ?? []) {
-    const text = typeof item === "string" ? item : (item as { message?: string })?.message;
-    if (text && !parts.includes(text)) parts.push(text);
-  }
-  return { status: typeof e?.status === "number" ? e.status : undefined, message: scrubUrls(parts.join("\n")) };
+  const { status, githubMessage, errors } = readFailure(error);
+  return { status, message: [githubMessage, ...errors].join("\n") };
 }
 
 const NOT_FAST_FORWARD = /not a fast.?forward/i;
 
 function warn(options: CommitViaApiOptions, message: string, ...args: unknown[]): void {
-  const logger = options.logger;
-  if (!logger) return;
-  (logger.warn ?? logger.log).call(logger, message, ...args);
+  options.logger?.warn(message, ...args);
 }
 
 /** One tree entry per file, with git's clean filters applied (what `git add` would store): text inline, anything else as a blob. */

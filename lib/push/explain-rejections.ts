@@ -3,7 +3,7 @@
 // engineer can act on. Our own EPUSHREJECTED already carries this explanation.
 import { linkify } from "../definitions/constants.js";
 import { parsePushRejection } from "./parse-push-rejection.js";
-import type { Logger } from "../octokit.js";
+import type { Logger } from "../logger.js";
 
 interface ErrorLike {
   code?: unknown;
@@ -13,7 +13,7 @@ interface ErrorLike {
 }
 
 /** Logs one explanation per rejected ref found in `errors`; returns how many it found. */
-export function explainRejections(errors: unknown, logger: Pick<Logger, "error">): number {
+export function explainRejections(errors: unknown, logger: Logger): number {
   // semantic-release passes an array; its types say AggregateError (which iterates its errors)
   const list = (Array.isArray(errors) ? errors : [...((errors as { errors?: unknown[] })?.errors ?? [])]) as ErrorLike[];
   let found = 0;
@@ -23,7 +23,7 @@ export function explainRejections(errors: unknown, logger: Pick<Logger, "error">
     for (const rejection of parsePushRejection(text)) {
       found++;
       const what = rejection.code === "GH013" ? "repository rules (GH013)" : "classic branch protection (GH006)";
-      logger.error?.(
+      logger.error(
         "GitHub refused the push of %s because of %s: %s. Push as a GitHub App that bypasses them (this plugin, with the App as a bypass actor, mode \"Always allow\"); see %s",
         rejection.ref,
         what,

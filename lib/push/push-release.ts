@@ -5,7 +5,9 @@
 // Auth travels in env (GIT_CONFIG_*); `remoteUrl` carries no credentials and none are added.
 import type SemanticReleaseError from "@semantic-release/error";
 import { getError } from "../errors/get-error.js";
-import { GitError, deleteTag, head, lsRemote, push, revParse, scrubUrls, tag as createTag, type GitOptions } from "../git/git.js";
+import { GitError, deleteTag, head, lsRemote, push, revParse, tag as createTag, type GitOptions } from "../git/git.js";
+import { scrubUrls } from "../errors/scrub-urls.js";
+import type { Logger } from "../logger.js";
 import {
   parseBypassNotice,
   parsePushRejection,
@@ -29,7 +31,7 @@ export interface PushReleaseOptions {
   owner?: string;
   repo?: string;
   githubUrl?: string;
-  logger?: { log(message: string, ...args: unknown[]): void; warn?(message: string, ...args: unknown[]): void };
+  logger?: Logger | undefined;
 }
 
 export interface PushResult {
@@ -186,7 +188,7 @@ export async function pushRelease(options: PushReleaseOptions): Promise<PushResu
       }
       if (now && now.branchSha === before.branchSha && now.tagSha === before.tagSha) {
         retried = true;
-        (options.logger?.warn ?? options.logger?.log)?.call(options.logger, "The push failed with a network error; retrying once");
+        options.logger?.warn("The push failed with a network error; retrying once");
         continue;
       }
     }
