@@ -8,17 +8,13 @@ import { commitAssets, renderMessage, selectAssetFiles } from "./lib/push/commit
 import { commitViaApi } from "./lib/push/commit-via-api.js";
 import { sendDispatches } from "./lib/dispatch.js";
 import { explainRejections } from "./lib/push/explain-rejections.js";
-import { getError } from "./lib/errors/get-error.js";
 import { head } from "./lib/git/git.js";
 import { createReleaseToken } from "./lib/token/index.js";
 import { apiFailure } from "./lib/octokit.js";
-import { parseGitHubUrl } from "./lib/config/parse-github-url.js";
 import { judgePreflight, newProblems, readPreflightFacts, readSignatureRules, renderReport, resolveCommitMode, signaturesRequired } from "./lib/preflight/index.js";
 import { pushRelease } from "./lib/push/push-release.js";
 import { ReleaseSession } from "./lib/release-session.js";
-import { resolveConfig } from "./lib/config/resolve-config.js";
-import { verifyConfig } from "./lib/config/verify-config.js";
-import { verifyRefName } from "./lib/config/verify-ref-names.js";
+import { loadConfig, verifyRefName } from "./lib/config/index.js";
 import type { PluginConfig } from "./lib/types.js";
 
 export type { PluginConfig, ResolvedConfig, AuthMethod, DispatchTarget, Permissions } from "./lib/types.js";
@@ -28,17 +24,11 @@ let session: ReleaseSession | undefined;
 
 export async function verifyConditions(pluginConfig: PluginConfig, context: VerifyConditionsContext): Promise<void> {
   const { env, logger, options, branch } = context;
-  const errors: SemanticReleaseError[] = verifyConfig(pluginConfig, { env });
-  // The configured URL, not the authenticated one core built from GH_TOKEN (semantic-release-internals §2).
-  const repositoryUrl = String(options.originalRepositoryURL ?? options.repositoryUrl ?? "");
-  const repository = parseGitHubUrl(repositoryUrl);
-  if (!repository) errors.push(getError("EINVALIDREPOSITORYURL", { repositoryUrl }));
-  const branchProblem = verifyRefName("branch", branch.name);
-  if (branchProblem) errors.push(branchProblem);
-  if (errors.length > 0 || !repository) throw new AggregateError(errors);
+  const config = loadConfig({ pluginConfig, env, options, branch }); // every config problem at once (AggregateError)
+  for (const warning of config.warnings) logger.warn(warning);
+  const repository = { owner: config.owner, repo: config.repo };
 
   await session?.end("a new release started in this process");
-  const config = resolveConfig(pluginConfig, { env, plugins: options.plugins });
   const current = (session = new ReleaseSession(config, repository.owner, repository.repo, logger));
   const source = (current.source = await createReleaseToken({ config, ...repository, logger, onToken: current.onToken }));
 

@@ -14,7 +14,7 @@ import { applyGitAuth } from "./git/git-auth-env.js";
 import { maskSecret } from "./mask-secret.js";
 import type { BotIdentity } from "./token/bot-identity.js";
 import type { ReleaseToken } from "./token/index.js";
-import type { Logger } from "./octokit.js";
+import type { Logger } from "./logger.js";
 import type { PreflightFacts, PreflightVerdict } from "./preflight/index.js";
 import type { Env, ResolvedConfig } from "./types.js";
 

@@ -183,8 +183,8 @@ describe("bypassStatus without current_user_can_bypass (docs/github.md §12)", (
 });
 
 describe("rulesetSettingsUrl", () => {
-  it("repository, organization, enterprise; trailing slash of the host removed", () => {
-    assert.equal(rulesetSettingsUrl({ githubUrl: "https://ghe.example.com/", owner: "o", repo: "r", ruleset: { id: 1, source: "o/r", source_type: "Repository" } }), "https://ghe.example.com/o/r/settings/rules/1");
+  it("repository, organization, enterprise (githubUrl comes without trailing slash from lib/config)", () => {
+    assert.equal(rulesetSettingsUrl({ githubUrl: "https://ghe.example.com", owner: "o", repo: "r", ruleset: { id: 1, source: "o/r", source_type: "Repository" } }), "https://ghe.example.com/o/r/settings/rules/1");
     assert.equal(rulesetSettingsUrl({ githubUrl: "https://github.com", owner: "o", repo: "r", ruleset: { id: 2, source: "org", source_type: "Organization" } }), "https://github.com/organizations/org/settings/rules/2");
     assert.equal(rulesetSettingsUrl({ githubUrl: "https://github.com", owner: "o", repo: "r", ruleset: { id: 3, source: "ent", source_type: "Enterprise" } }), "https://github.com/enterprises/ent/settings/rules/3");
   });

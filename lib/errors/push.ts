@@ -24,7 +24,7 @@ function fence(text: string, max = 4000): string {
 
 function settingsUrl(ctx: { githubUrl?: string; owner?: string; repo?: string }, page: "rules" | "branches"): string | undefined {
   if (!ctx.githubUrl || !ctx.owner || !ctx.repo) return undefined;
-  return `${ctx.githubUrl.replace(/\/+$/, "")}/${ctx.owner}/${ctx.repo}/settings/${page}`;
+  return `${ctx.githubUrl}/${ctx.owner}/${ctx.repo}/settings/${page}`;
 }
 
 function nothingLanded(via: PushVia, tag: string | undefined, tagLeftBehind: boolean | undefined): string {

@@ -59,7 +59,7 @@ function names(list: Named[] | undefined): string[] {
 
 /** `<githubUrl>/<owner>/<repo>/settings/branches`, where classic protection is edited. */
 export function branchSettingsUrl(options: { githubUrl: string; owner: string; repo: string }): string {
-  return `${options.githubUrl.replace(/\/+$/, "")}/${options.owner}/${options.repo}/settings/branches`;
+  return `${options.githubUrl}/${options.owner}/${options.repo}/settings/branches`;
 }
 
 export interface ClassicJudgeOptions {

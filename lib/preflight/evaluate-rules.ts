@@ -256,7 +256,7 @@ export function rulesetSettingsUrl(options: {
   ruleset: Pick<RulesetDetails, "id" | "source" | "source_type">;
 }): string {
   const { owner, repo, ruleset } = options;
-  const base = options.githubUrl.replace(/\/+$/, "");
+  const base = options.githubUrl; // without trailing slash (lib/config/resolve-config.ts)
   if (ruleset.source_type === "Organization") return `${base}/organizations/${ruleset.source}/settings/rules/${ruleset.id}`;
   if (ruleset.source_type === "Enterprise") return `${base}/enterprises/${ruleset.source}/settings/rules/${ruleset.id}`;
   return `${base}/${owner}/${repo}/settings/rules/${ruleset.id}`;

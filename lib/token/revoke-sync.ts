@@ -47,7 +47,7 @@ export interface RevokeTokensSyncOptions {
 /** Revoke `tokens` before returning; logs each outcome (never a token), never throws. */
 export function revokeTokensSync({ tokens, baseUrl, logger, timeoutMs = REVOKE_SYNC_TIMEOUT_MS }: RevokeTokensSyncOptions): void {
   if (tokens.length === 0) return;
-  const url = `${baseUrl.replace(/\/+$/, "")}/installation/token`;
+  const url = `${baseUrl}/installation/token`;
   const input = JSON.stringify({ userAgent: USER_AGENT, timeoutMs: timeoutMs - 500, requests: tokens.map(({ token }) => ({ url, token })) });
   const env = Object.fromEntries(CHILD_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
   const child = spawnSync(process.execPath, ["-e", CHILD_SCRIPT], { input, env, encoding: "utf8", timeout: timeoutMs, windowsHide: true });
