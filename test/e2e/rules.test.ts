@@ -218,7 +218,7 @@ describe("classic branch protection on a user repository", () => {
     assert.notEqual(withAdmin.code, 0);
     assert.match(output(withAdmin), /EPROTECTEDBRANCH/);
     assert.match(output(withAdmin), /octo\/lib:main/);
-    assert.equal(pushesBefore, 0, "no push was attempted");
+    assert.equal(pushesBefore.pushes, 0, "no push was attempted");
   });
 
   it("without: a warning naming the permission, then the atomic push refused (EPUSHREJECTED, GH006) and nothing lands", async () => {
