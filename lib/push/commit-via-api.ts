@@ -12,7 +12,7 @@ import { getError } from "../errors/get-error.js";
 import { catBlob, fetch, git, hashObject, resetSoft, revParse, showPrefix, treeOf, type GitOptions } from "../git/git.js";
 import { scrubUrls } from "../errors/scrub-urls.js";
 import type { Logger } from "../logger.js";
-import { readFailure } from "../octokit.js";
+import { readFailure, type FailedRequest } from "../octokit.js";
 import { parseApiRejection } from "./parse-push-rejection.js";
 import type { Env } from "../types.js";
 
@@ -63,13 +63,8 @@ function asText(content: Buffer): string | undefined {
   return Buffer.from(text, "utf8").equals(content) ? text : undefined;
 }
 
-type ApiFailure = { status: number | undefined; message: string };
-
-/** status and GitHub's whole message (a hook's text is in `errors[]`, docs/github.md §3.4) of a failed Git database request */
-function failureOf(error: unknown): ApiFailure {
-  const { status, githubMessage, errors } = readFailure(error);
-  return { status, message: [githubMessage, ...errors].join("\n") };
-}
+/** GitHub's whole message of a failed Git database request: a hook's text is in `errors[]` (docs/github.md §3.4) */
+const wholeMessage = ({ githubMessage, errors }: FailedRequest): string => [githubMessage, ...errors].join("\n");
 
 const NOT_FAST_FORWARD = /not a fast.?forward/i;
 
@@ -127,8 +122,8 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
   const tagRef = `refs/tags/${tag}`;
   const branchRef = `refs/heads/${branch}`;
 
-  const rejected = (failure: ApiFailure, ref: string, tagLeftBehind?: boolean): SemanticReleaseError | undefined => {
-    const parsed = parseApiRejection(failure.message);
+  const rejected = (failure: FailedRequest, ref: string, tagLeftBehind?: boolean): SemanticReleaseError | undefined => {
+    const parsed = parseApiRejection(wholeMessage(failure));
     if (!parsed) return undefined;
     return getError("EPUSHREJECTED", {
       rejections: [{ code: parsed.code, ref, rules: parsed.rules }],
@@ -141,12 +136,12 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
       tagLeftBehind,
     });
   };
-  const failed = (failure: ApiFailure, step: string): SemanticReleaseError =>
+  const failed = (failure: FailedRequest, step: string): SemanticReleaseError =>
     getError("EPUSHFAILED", {
       branch,
       tag,
       via: "api",
-      output: `${step}: ${failure.message}`,
+      output: `${step}: ${wholeMessage(failure)}`,
       status: failure.status,
       hint:
         failure.status === 403 || failure.status === 404
@@ -180,7 +175,7 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
     verificationReason = created.data.verification?.reason;
   } catch (error) {
     if ((error as { semanticRelease?: boolean }).semanticRelease) throw error;
-    const failure = failureOf(error);
+    const failure = readFailure(error);
     throw rejected(failure, branchRef) ?? failed(failure, "creating the release commit through the API");
   }
   if (!verified) {
@@ -196,8 +191,8 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
   try {
     await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref: tagRef, sha: commitSha });
   } catch (error) {
-    const failure = failureOf(error);
-    if (failure.status === 422 && /already exists/i.test(failure.message)) {
+    const failure = readFailure(error);
+    if (failure.status === 422 && /already exists/i.test(wholeMessage(failure))) {
       const existing = await octokit
         .request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `tags/${tag}` })
         .then(({ data }) => data.object.sha)
@@ -215,13 +210,13 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
   try {
     await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `heads/${branch}`, sha: commitSha, force: false });
   } catch (error) {
-    const failure = failureOf(error);
+    const failure = readFailure(error);
     const tagLeftBehind = await octokit
       .request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `tags/${tag}` })
       .then(() => false)
       .catch(() => true);
     if (tagLeftBehind) warn(options, "Could not delete %s again after the branch update failed; delete it by hand", tagRef);
-    if (NOT_FAST_FORWARD.test(failure.message)) {
+    if (NOT_FAST_FORWARD.test(wholeMessage(failure))) {
       throw getError("EREMOTEAHEAD", { branch, localSha: parentSha, via: "api", tag, tagLeftBehind });
     }
     const error_ = rejected(failure, branchRef, tagLeftBehind) ?? failed(failure, `updating ${branchRef}`);
