@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { ROOT, releaseWorld, type ReleaseWorld, type ReleaseWorldOptions } from "../test/helpers/e2e.js";
-import type { RecordedRequest } from "../test/github-stand-in/world.js";
+import type { RecordedRequest } from "github-stand-in";
 import { measureVerifyConditions, duplicateGets, type PluginModule, type StepMeasure } from "./verify-conditions.js";
 import { median, mib, ms, renderTable, seconds, type Row } from "./stats.js";
 

@@ -12,7 +12,7 @@
 import { Writable } from "node:stream";
 import type { VerifyConditionsContext } from "semantic-release";
 import type { ReleaseWorld } from "../test/helpers/e2e.js";
-import type { RecordedRequest } from "../test/github-stand-in/world.js";
+import type { RecordedRequest } from "github-stand-in";
 import { median } from "./stats.js";
 
 export type PluginModule = typeof import("../index.js");

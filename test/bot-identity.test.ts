@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CORE_DEFAULT_IDENTITY, commitIdentityEnv, identityFor, noreplyDomain, noreplyEmail, resolveBotIdentity } from "../lib/token/bot-identity.js";
 import { ReleaseOctokit, toOctokitOptions } from "../lib/octokit.js";
-import { startStandIn } from "./github-stand-in/index.js";
+import { startStandIn } from "github-stand-in";
 
 const bot = { name: "release-bot[bot]", email: "149+release-bot[bot]@users.noreply.github.com" };
 

@@ -8,8 +8,7 @@ import { Octokit } from "@octokit/core";
 import type SemanticReleaseError from "@semantic-release/error";
 import { commitViaApi } from "../lib/push/commit-via-api.js";
 import { cloneInto, gitEnv, gitRepo, runGit, tokenGitEnv, type TestRepo } from "./helpers/git-utils.js";
-import { startStandIn, type StandIn } from "./github-stand-in/index.js";
-import type { App, Installation, Repository } from "./github-stand-in/world.js";
+import { startStandIn, type StandIn, type App, type Installation, type Repository } from "github-stand-in";
 
 /**
  * A minimal Git database API over the bare test remote (git plumbing), enough to check what
@@ -261,7 +260,7 @@ describe("commitViaApi (Git database API over a local bare repo)", () => {
   });
 });
 
-// ---- against the local GitHub stand-in (test/github-stand-in) ----
+// ---- against the local GitHub stand-in (packages/github-stand-in) ----
 
 
 describe("commitViaApi against the GitHub stand-in", () => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SemanticReleaseError from "@semantic-release/error";
 import { authorizationHeader, verifyGitAuth, withEmptyHooksDir, withGitAuth } from "../lib/git/git-auth.js";
-import { persistCheckoutCredentials } from "./github-stand-in/checkout.js";
+import { persistCheckoutCredentials } from "github-stand-in/checkout";
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 

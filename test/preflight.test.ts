@@ -4,8 +4,7 @@
 // the exact tag and commit (no request).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startStandIn, type StandIn } from "./github-stand-in/index.js";
-import type { App, Installation, Repository } from "./github-stand-in/world.js";
+import { startStandIn, type StandIn, type App, type Installation, type Repository } from "github-stand-in";
 import { ReleaseOctokit, toOctokitOptions } from "../lib/octokit.js";
 import {
   judgePreflight,

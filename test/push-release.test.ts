@@ -3,8 +3,7 @@ import { afterEach, describe, it } from "node:test";
 import type SemanticReleaseError from "@semantic-release/error";
 import { pushRelease } from "../lib/push/push-release.js";
 import { cloneInto, gitEnv, gitRepo, runGit, tokenGitEnv, type TestRepo } from "./helpers/git-utils.js";
-import { startStandIn, type StandIn } from "./github-stand-in/index.js";
-import type { App, Repository } from "./github-stand-in/world.js";
+import { startStandIn, type StandIn, type App, type Repository } from "github-stand-in";
 
 const GH013_HOOK = `#!/bin/sh
 echo "error: GH013: Repository rule violations found for refs/heads/main." >&2

@@ -5,7 +5,7 @@ import type SemanticReleaseError from "@semantic-release/error";
 import { createReleaseToken, formatPermissions, missingPermissions, permissionsToRequest, type ReleaseToken } from "../lib/token/index.js";
 import type { Logger } from "../lib/logger.js";
 import type { Permissions, ResolvedConfig } from "../lib/types.js";
-import { startStandIn, type StandIn } from "./github-stand-in/index.js";
+import { startStandIn, type StandIn } from "github-stand-in";
 
 // retries after 1 ms instead of 1 s; throttling's 1 s spacing of writes off (tested in octokit.test.ts)
 const FAST = { retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } };

@@ -7,7 +7,7 @@ import type { Logger } from "../lib/logger.js";
 import { createReleaseToken } from "../lib/token/index.js";
 import { revokeInstallationToken } from "../lib/token/revoke.js";
 import type { ResolvedConfig } from "../lib/types.js";
-import { startStandIn, type StandIn } from "./github-stand-in/index.js";
+import { startStandIn, type StandIn } from "github-stand-in";
 
 const FAST = { retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } };
 

@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 // The one test command (`npm test`). Node 20's test runner does not expand globs and does not
-// discover .ts files, so the files are listed here and loaded through tsx.
+// discover .ts files, so the files are listed here and loaded through tsx: every `*.test.ts` under
+// test/ and under each workspace package's test/ folder (packages/*/test, e.g. the GitHub stand-in's).
 // Usage: node test/run.mjs [filter...]  (a filter keeps files whose path contains it)
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const files = [];
-(function walk(dir) {
+function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
+    if (name === "node_modules") continue;
     if (statSync(path).isDirectory()) walk(path);
     else if (name.endsWith(".test.ts")) files.push(relative(root, path));
   }
-})(join(root, "test"));
+}
+walk(join(root, "test"));
+for (const name of readdirSync(join(root, "packages")).sort()) {
+  const tests = join(root, "packages", name, "test");
+  if (existsSync(tests)) walk(tests);
+}
 
 const filters = process.argv.slice(2);
 const selected = filters.length ? files.filter((f) => filters.some((x) => f.includes(x))) : files;

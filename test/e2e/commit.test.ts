@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
 import { gitIn, releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, refPushes } from "../helpers/e2e.js";
-import type { Mark } from "../github-stand-in/query.js";
+import type { Mark } from "github-stand-in";
 
 // The stand-in is a server of its own, like GHES: the plugin's git commits and GitHub's API commits
 // both use its noreply host.

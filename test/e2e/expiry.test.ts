@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
 import { releaseWorld, type ReleaseWorld, type RunResult, appTokens, assertNoSecrets, followFixtureClock, output, requestsTo, withStep } from "../helpers/e2e.js";
-import type { RecordedRequest } from "../github-stand-in/world.js";
+import type { RecordedRequest } from "github-stand-in";
 
 const MINT = "POST /app/installations/{installation_id}/access_tokens";
 const REVOKE = "DELETE /installation/token";

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { protectReleaseRefs, releaseWorld, type ReleaseWorld, type RunResult, DEFAULT_PLUGINS, appTokens, assertNoSecrets, assertTokensRevoked, configure, output, refPushes } from "../helpers/e2e.js";
-import { startStandIn, type StandIn } from "../github-stand-in/index.js";
+import { startStandIn, type StandIn } from "github-stand-in";
 import { readProbeRecords } from "../fixtures/probe-plugin.mjs";
 
 const PROBE = fileURLToPath(new URL("../fixtures/probe-plugin.mjs", import.meta.url));

@@ -6,8 +6,7 @@
 import { strict as assert } from "node:assert";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, receivePacks, refPushes, resetWorkspace } from "../helpers/e2e.js";
-import type { Ruleset } from "../github-stand-in/world.js";
-import type { Mark } from "../github-stand-in/query.js";
+import type { Ruleset, Mark } from "github-stand-in";
 
 const BYPASS_NOTICE = /bypassed rule violations for refs\/heads\/main/i;
 

@@ -15,7 +15,7 @@ import { mkdir, readFile, readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { releaseWorld, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
-import type { BypassActor } from "../github-stand-in/world.js";
+import type { BypassActor } from "github-stand-in";
 
 type Outcome = "released" | "blocked" | "dry-run" | "push-rejected";
 /** stderr: GIT_TRACE=1 + GIT_CURL_VERBOSE=1 (git prints to its stderr); file: the same traces written to files under RUNNER_TEMP */

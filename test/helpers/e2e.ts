@@ -7,8 +7,7 @@ import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { BypassActor, RecordedRequest, TokenRecord } from "../github-stand-in/world.js";
-import type { Mark } from "../github-stand-in/query.js";
+import type { BypassActor, RecordedRequest, TokenRecord, Mark } from "github-stand-in";
 import { DEFAULT_PLUGINS, PLUGIN_PATH, runCli, writeReleaserc, type CliResult } from "./cli.js";
 import { gitIn, type ReleaseWorld, type RunResult } from "./world.js";
 

@@ -3,8 +3,7 @@
 // output, git argv and files after a run.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { StandIn } from "../github-stand-in/index.js";
-import type { App } from "../github-stand-in/world.js";
+import type { StandIn, App } from "github-stand-in";
 
 /**
  * The forms a secret can leak in besides its raw text: base64 at each of the three byte alignments

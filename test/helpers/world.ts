@@ -5,9 +5,8 @@
 import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startStandIn, type StandIn } from "../github-stand-in/index.js";
-import { persistCheckoutCredentials } from "../github-stand-in/checkout.js";
-import type { App, BypassActor, Installation, Permissions, Repository } from "../github-stand-in/world.js";
+import { startStandIn, type StandIn, type App, type BypassActor, type Installation, type Permissions, type Repository } from "github-stand-in";
+import { persistCheckoutCredentials } from "github-stand-in/checkout";
 import { DEFAULT_PLUGINS, PLUGIN_PLACEHOLDER, ROOT, runCli, writeReleaserc, type CliResult } from "./cli.js";
 import { filesToScan, secretFinder } from "./secrets.js";
 

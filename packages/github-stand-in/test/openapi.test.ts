@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkRequest, checkResponse, findRoute, hasOperation, listOperations, openapiStats } from "./openapi.js";
+import { checkRequest, checkResponse, findRoute, hasOperation, listOperations, openapiStats } from "../src/openapi.js";
 
 const ACCESS_TOKENS = "/app/installations/{installation_id}/access_tokens";
 const RULESET = "/repos/{owner}/{repo}/rulesets/{ruleset_id}";

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { fnmatchPathname } from "./ref-pattern.js";
+import { fnmatchPathname } from "../src/ref-pattern.js";
 
 const SEED = 0x5eed_f17e;
 const PAIRS = 4000;

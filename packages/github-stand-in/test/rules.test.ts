@@ -9,7 +9,7 @@ import {
   validateBypassActors,
   ZERO_SHA,
   type RefUpdate,
-} from "./rules.js";
+} from "../src/rules.js";
 import {
   GITHUB_ACTIONS_APP_ID,
   World,
@@ -21,7 +21,7 @@ import {
   type Repository,
   type Rule,
   type Ruleset,
-} from "./world.js";
+} from "../src/world.js";
 
 // A World built by hand, without the server (the server's helpers are tested in their own files).
 function makeWorld() {

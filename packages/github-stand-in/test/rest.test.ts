@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Octokit } from "@octokit/core";
-import { startStandIn, type StandIn } from "./index.js";
-import type { App, Installation, Repository } from "./world.js";
+import { startStandIn, type StandIn } from "../src/index.js";
+import type { App, Installation, Repository } from "../src/world.js";
 
 let standIn: StandIn;
 let app: App;

@@ -3,9 +3,9 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/core";
-import { startStandIn, type StandIn } from "./index.js";
-import { JWT_ERRORS } from "./jwt.js";
-import type { App } from "./world.js";
+import { startStandIn, type StandIn } from "../src/index.js";
+import { JWT_ERRORS } from "../src/jwt.js";
+import type { App } from "../src/world.js";
 
 let standIn: StandIn;
 let app: App;

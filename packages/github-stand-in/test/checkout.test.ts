@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { persistCheckoutCredentials } from "./checkout.js";
+import { persistCheckoutCredentials } from "../src/checkout.js";
 
 const run = promisify(execFile);
 const ORIGIN = "http://127.0.0.1:4567";

@@ -7,10 +7,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { tokenGitEnv } from "../helpers/git-utils.js";
-import { persistCheckoutCredentials } from "./checkout.js";
-import { startStandIn, type StandIn } from "./index.js";
-import type { App, Installation, Repository } from "./world.js";
+import { persistCheckoutCredentials } from "../src/checkout.js";
+import { startStandIn, type StandIn } from "../src/index.js";
+import type { App, Installation, Repository } from "../src/world.js";
 
 let tmp: string;
 let globalConfig: string;
@@ -39,9 +38,21 @@ function baseEnv(): Record<string, string> {
   };
 }
 
-/** GIT_CONFIG_* entries that send `token` (none when undefined), as the plugin does */
+/**
+ * GIT_CONFIG_* entries that send `token` (none when undefined) the way actions/checkout's header
+ * does: an empty `http.<origin>/.extraheader` entry clears any persisted one, the next one sends
+ * `AUTHORIZATION: basic base64(x-access-token:<token>)`.
+ */
 function authEnv(origin: string, token: string | undefined): Record<string, string> {
-  return token === undefined ? {} : tokenGitEnv(origin, token);
+  if (token === undefined) return {};
+  const key = `http.${origin}/.extraheader`;
+  return {
+    GIT_CONFIG_COUNT: "2",
+    GIT_CONFIG_KEY_0: key,
+    GIT_CONFIG_VALUE_0: "",
+    GIT_CONFIG_KEY_1: key,
+    GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`,
+  };
 }
 
 interface GitResult {

@@ -2,8 +2,8 @@
 // tokens; marks, onRequest, and the two settings changes (updateRuleset, suspendInstallation).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startStandIn, type StandIn } from "./index.js";
-import type { App, Installation, Repository } from "./world.js";
+import { startStandIn, type StandIn } from "../src/index.js";
+import type { App, Installation, Repository } from "../src/world.js";
 
 const ACTOR = "installation:release-bot[bot]";
 let standIn: StandIn;

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/core";
-import { startStandIn, type StandIn } from "./index.js";
-import type { Installation } from "./world.js";
+import { startStandIn, type StandIn } from "../src/index.js";
+import type { Installation } from "../src/world.js";
 
 let standIn: StandIn;
 let privateKey: string;

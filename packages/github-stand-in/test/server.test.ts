@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { ISOLATED_GIT_ENV, startStandIn, type StandIn } from "./index.js";
-import type { Installation, Repository } from "./world.js";
+import { ISOLATED_GIT_ENV, startStandIn, type StandIn } from "../src/index.js";
+import type { Installation, Repository } from "../src/world.js";
 
 const run = promisify(execFile);
 let standIn: StandIn;
