@@ -5,6 +5,7 @@
 import type { PreflightVerdict } from "./judge.js";
 import type { RulesetVerdict } from "./evaluate-rules.js";
 import type { AuthMethod, Permissions } from "../types.js";
+import { formatPermissions } from "../token/permissions.js";
 
 export interface ReportInput {
   method: AuthMethod;
@@ -69,12 +70,6 @@ const VERDICT_WORDS: Record<RulesetVerdict["verdict"], string> = {
   "pr-only": "BLOCKED",
   unknown: "unknown",
 };
-
-function formatPermissions(permissions: Permissions | undefined): string {
-  if (!permissions) return "unknown";
-  const entries = Object.entries(permissions).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length ? entries.map(([name, level]) => `${name}: ${level}`).join(", ") : "none";
-}
 
 function formatExpiry(expiresAt: string | Date | undefined): string {
   if (expiresAt === undefined) return "";
