@@ -11,14 +11,8 @@ describe("commitAssets", () => {
   let repo: TestRepo;
   afterEach(() => repo?.cleanup());
 
-  const base = () => ({
-    message: undefined,
-    branch: "main",
-    lastRelease: { version: "0.9.0", gitTag: "v0.9.0" },
-    nextRelease,
-    cwd: repo.cwd,
-    env: repo.env,
-  });
+  const release = { branch: "main", lastRelease: { version: "0.9.0", gitTag: "v0.9.0" }, nextRelease };
+  const base = () => ({ message: renderMessage(undefined, release), cwd: repo.cwd, env: repo.env });
 
   it("commits the matching modified and untracked files with the default message", async () => {
     repo = await gitRepo({ files: { "package.json": "{}\n", "README.md": "x\n" } });
@@ -46,13 +40,13 @@ describe("commitAssets", () => {
     assert.equal(await repo.git("log", "-1", "--format=%an <%ae>|%cn"), "Jane <jane@example.com>|Test User");
   });
 
-  it("renders a custom lodash-template message with branch, lastRelease and nextRelease", async () => {
+  it("commits a custom lodash-template message rendered with branch, lastRelease and nextRelease", async () => {
     repo = await gitRepo();
     await repo.write({ "CHANGELOG.md": "x" });
     await commitAssets({
       ...base(),
       assets: ["CHANGELOG.md"],
-      message: "release ${nextRelease.version} on ${branch} after ${lastRelease.version} <% if (nextRelease.channel) { %>ch<% } %>",
+      message: renderMessage("release ${nextRelease.version} on ${branch} after ${lastRelease.version} <% if (nextRelease.channel) { %>ch<% } %>", release),
     });
     assert.equal(await repo.git("log", "-1", "--format=%B"), "release 1.0.0 on main after 0.9.0");
   });

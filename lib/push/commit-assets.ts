@@ -76,11 +76,8 @@ export async function selectAssetFiles(assets: string[] | false, options: GitOpt
 
 export interface CommitAssetsOptions {
   assets: string[] | false;
-  message: string | undefined;
-  /** branch name */
-  branch: string;
-  lastRelease: Record<string, unknown> | undefined;
-  nextRelease: ReleaseInfo;
+  /** the rendered commit message (renderMessage) */
+  message: string;
   cwd: string;
   /** git's environment; its GIT_AUTHOR_* / GIT_COMMITTER_* entries make the author and committer (the App's bot, or the user's explicit identity) */
   env: Env;
@@ -97,11 +94,6 @@ export async function commitAssets(options: CommitAssetsOptions): Promise<{ comm
   }
   options.logger?.log("Found %d file(s) to commit", files.length);
   await add(files, gitOptions);
-  const message = renderMessage(options.message, {
-    branch: options.branch,
-    lastRelease: options.lastRelease,
-    nextRelease: options.nextRelease,
-  });
-  await commit(message, gitOptions);
+  await commit(options.message, gitOptions);
   return { committed: true, files };
 }

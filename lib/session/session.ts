@@ -1,0 +1,326 @@
+// One release: the token it runs with, what the preflight read and judged, and every side effect
+// (docs/architecture.md "Steps", "Token lifetime"). `startSession` returns it fully built; the
+// session alone changes the environment (an exported token), restores it, and revokes its tokens,
+// once, in every outcome (./process-exit.ts).
+//
+// The token reaches only the plugin's own network commands (`git push`, `fetch`, `ls-remote`), as
+// entries in the environment of those child processes (../git/git-auth.ts). The release commit runs
+// the repository's hooks with neither the token nor the private key in their environment.
+import AggregateError from "aggregate-error";
+import debugFactory from "debug";
+import { DEBUG_NAMESPACE } from "../definitions/constants.js";
+import { loadConfig, verifyRefName } from "../config/index.js";
+import { sendDispatches } from "../dispatch.js";
+import { basicCredential, verifyGitAuth, withEmptyHooksDir, withGitAuth } from "../git/git-auth.js";
+import { head } from "../git/git.js";
+import { maskSecret } from "../mask-secret.js";
+import { apiFailure } from "../octokit.js";
+import {
+  judgePreflight,
+  newProblems,
+  readPreflightFacts,
+  readSignatureRules,
+  renderReport,
+  resolveCommitMode,
+  signaturesRequired,
+  type PreflightFacts,
+  type PreflightVerdict,
+} from "../preflight/index.js";
+import { commitAssets, renderMessage, selectAssetFiles } from "../push/commit-assets.js";
+import { commitViaApi } from "../push/commit-via-api.js";
+import { pushRelease } from "../push/push-release.js";
+import { commitIdentityEnv, type BotIdentity } from "../token/bot-identity.js";
+import { createReleaseToken, type ReleaseToken } from "../token/index.js";
+import { takeAppKey, withoutAppKey } from "./app-key.js";
+import { TokenExport } from "./token-export.js";
+import type { SessionWatch } from "./process-exit.js";
+import type { Logger } from "../logger.js";
+import type { Env, PluginConfig, ResolvedConfig } from "../types.js";
+
+const debug = debugFactory(`${DEBUG_NAMESPACE}:session`);
+
+/** What the steps receive from semantic-release, as far as the session reads it. */
+export interface StepContext {
+  cwd?: string | undefined;
+  env: Env;
+  logger: Logger;
+  stdout?: { write(chunk: string): unknown } | undefined;
+  options: { repositoryUrl?: unknown; originalRepositoryURL?: unknown; tagFormat?: string; dryRun?: boolean; plugins?: unknown };
+  branch: { name: string };
+  lastRelease?: object | undefined;
+  nextRelease?: { version: string; gitTag: string; notes?: string | undefined; channel?: string | null | undefined } | undefined;
+}
+
+/** What was read of the rules in verifyConditions: everything, or with `preflight: "off"` only what the commit mode needs. */
+type Preflight = { facts: PreflightFacts } | { facts: undefined; branchRequiresSignatures: boolean };
+
+type ReleaseContext = StepContext & { nextRelease: NonNullable<StepContext["nextRelease"]> };
+
+/** verifyConditions: config, token, identity and preflight; throws every problem at once. */
+export async function startSession({ pluginConfig, context, watch }: { pluginConfig: PluginConfig; context: StepContext; watch: SessionWatch }): Promise<ReleaseSession> {
+  const privateKey = takeAppKey(context.env);
+  const config = loadConfig({ pluginConfig, env: { ...context.env, GITHUB_APP_PRIVATE_KEY: privateKey }, options: context.options, branch: context.branch });
+  for (const warning of config.warnings) context.logger.warn(warning);
+  const tokenExport = new TokenExport();
+  const token = await createReleaseToken({
+    config,
+    owner: config.owner,
+    repo: config.repo,
+    logger: context.logger,
+    readOnly: config.dryRun,
+    onToken: (value) => {
+      // on GitHub Actions: the token, and the base64 credential git sends, masked in the job log
+      maskSecret(value, { env: context.env });
+      maskSecret(basicCredential(value), { env: context.env });
+      tokenExport.update(value);
+    },
+  });
+  // from the first token on, every way the process can end revokes it
+  const guard = { end: () => token.revoke(), endSync: () => token.revokeSync() };
+  watch.add(guard);
+  try {
+    const [identity, preflight] = await Promise.all([token.identity(), readPreflight({ config, token, branch: context.branch.name })]).catch((error: unknown) => {
+      // a request that kept failing after the retries names itself (EGITHUBAPI)
+      throw apiFailure(error, config.githubApiUrl) ?? error;
+    });
+    const session = new ReleaseSession({ config, token, identity, preflight, tokenExport, watch, logger: context.logger });
+    session.judge(context);
+    return session;
+  } catch (error) {
+    await token.revoke();
+    throw error;
+  } finally {
+    watch.delete(guard);
+  }
+}
+
+/** The rules, read once; with `preflight: "off"` only what the commit mode needs. */
+async function readPreflight({ config, token, branch }: { config: ResolvedConfig; token: ReleaseToken; branch: string }): Promise<Preflight> {
+  const where = { octokit: token.octokit, owner: config.owner, repo: config.repo, branch };
+  const updatesBranch = config.assets !== false;
+  if (config.preflight !== "off") return { facts: await readPreflightFacts({ ...where, tokenPermissions: token.permissions, updatesBranch }) };
+  // "auto" still becomes "api" under a required_signatures rule (README "commitMode")
+  const reads = config.commitMode === "auto" && updatesBranch;
+  return { facts: undefined, branchRequiresSignatures: reads ? await readSignatureRules(where) : false };
+}
+
+export class ReleaseSession {
+  readonly config: ResolvedConfig;
+  readonly token: ReleaseToken;
+  readonly identity: BotIdentity;
+  readonly preflight: Preflight;
+  /** the last verdict reported: verifyRelease reports only what verifyConditions did not */
+  #verdict: PreflightVerdict | undefined;
+  readonly #export: TokenExport;
+  readonly #watch: SessionWatch;
+  #logger: Logger;
+  #ending: Promise<void> | undefined;
+
+  constructor(parts: { config: ResolvedConfig; token: ReleaseToken; identity: BotIdentity; preflight: Preflight; tokenExport: TokenExport; watch: SessionWatch; logger: Logger }) {
+    this.config = parts.config;
+    this.token = parts.token;
+    this.identity = parts.identity;
+    this.preflight = parts.preflight;
+    this.#export = parts.tokenExport;
+    this.#watch = parts.watch;
+    this.#logger = parts.logger;
+    parts.watch.add(this);
+  }
+
+  get ended(): boolean {
+    return this.#ending !== undefined;
+  }
+
+  /** Judge the facts for this step (the exact tag once it is known) and report what is new. */
+  /** verifyConditions: judge without the tag (the version is not known yet), report every problem. */
+  judge(context: StepContext): void {
+    this.#record(this.#judge(context, undefined));
+  }
+
+  /** The repository URL git pushes to; it carries no credentials (they travel in the child's env). */
+  get remoteUrl(): string {
+    return `${this.config.githubUrl}/${this.config.owner}/${this.config.repo}.git`;
+  }
+
+  /** Whether signed commits are required: by every ruleset that may apply, narrowed to the exact tag once known. */
+  #signaturesRequired(tag: string | undefined): boolean {
+    const { preflight } = this;
+    if (!preflight.facts) return preflight.branchRequiresSignatures;
+    return signaturesRequired({ facts: preflight.facts, tag, updatesBranch: this.config.assets !== false });
+  }
+
+  /** The commit mode of the release ("auto" settled by the rules; README "commitMode"). */
+  #commitMode(tag: string | undefined): "git" | "api" {
+    return resolveCommitMode({ configured: this.config.commitMode, signaturesRequired: this.#signaturesRequired(tag) });
+  }
+
+  /** Judge what was read: in verifyConditions without the tag, in verifyRelease with it. No request. */
+  #judge(context: StepContext, release: ReleaseContext["nextRelease"] | undefined): PreflightVerdict | undefined {
+    const { config, token, preflight } = this;
+    if (!preflight.facts) return undefined;
+    const identity = release ? commitIdentityEnv(context.env, this.identity) : undefined;
+    return judgePreflight({
+      facts: preflight.facts,
+      actor: token.actor.login,
+      method: token.method,
+      appSlug: token.app?.slug,
+      appId: token.app?.id,
+      githubUrl: config.githubUrl,
+      owner: config.owner,
+      repo: config.repo,
+      branch: context.branch.name,
+      commitMode: this.#commitMode(release?.gitTag),
+      updatesBranch: config.assets !== false,
+      tagFormat: context.options.tagFormat,
+      tag: release?.gitTag,
+      commit: identity && { message: this.#message(context as ReleaseContext), authorEmail: identity.GIT_AUTHOR_EMAIL, committerEmail: identity.GIT_COMMITTER_EMAIL },
+    });
+  }
+
+  /** Log the warnings and the errors not reported before; stop on errors unless `preflight: "warn"`. */
+  #record(verdict: PreflightVerdict | undefined): void {
+    const before = this.#verdict;
+    this.#verdict = verdict;
+    if (!verdict) return;
+    const { errors, warnings } = newProblems(before, verdict);
+    for (const warning of warnings) this.#logger.warn(warning);
+    if (errors.length === 0) return;
+    if (this.config.preflight === "error") throw new AggregateError(errors);
+    for (const error of errors) this.#logger.warn("%s %s (preflight: warn, going on)", error.code, error.message);
+  }
+
+  /** The release commit's message: the `message` template, rendered in one place. */
+  #message(context: ReleaseContext): string {
+    return renderMessage(this.config.message, { branch: context.branch.name, lastRelease: { ...context.lastRelease }, nextRelease: { ...context.nextRelease } });
+  }
+
+  /** verifyRelease: the exact tag and the release commit; in --dry-run the report, then the end. */
+  async verifyRelease(context: ReleaseContext): Promise<void> {
+    this.#logger = context.logger;
+    try {
+      const tagProblem = verifyRefName("tag", context.nextRelease.gitTag, { tagFormat: context.options.tagFormat });
+      if (tagProblem) throw new AggregateError([tagProblem]);
+      const verdict = this.#judge(context, context.nextRelease);
+      if (this.config.dryRun) context.stdout?.write(`\n${this.#renderReport(context, verdict)}\n\n`);
+      this.#record(verdict);
+    } finally {
+      // --dry-run skips prepare, success and fail: the token's work ends here
+      if (this.config.dryRun) await this.end("dry run");
+    }
+  }
+
+  #renderReport(context: ReleaseContext, verdict: PreflightVerdict | undefined): string {
+    const { token } = this;
+    const tag = context.nextRelease.gitTag;
+    return renderReport({
+      method: token.method,
+      actor: token.actor.login,
+      installation: token.installation && { id: token.installation.id, account: token.installation.accountLogin, repositorySelection: token.installation.repositorySelection },
+      tokenPermissions: token.permissions,
+      expiresAt: token.expiresAt,
+      branch: context.branch.name,
+      tag,
+      updatesBranch: this.config.assets !== false,
+      commitMode: this.#commitMode(tag),
+      signaturesRequired: this.#signaturesRequired(tag),
+      verdict,
+    });
+  }
+
+  /** prepare: the release commit (locally or through the API) and the atomic push; then the export. */
+  async prepare(context: ReleaseContext): Promise<void> {
+    this.#logger = context.logger;
+    if (this.#commitMode(context.nextRelease.gitTag) === "api" && this.config.assets !== false) await this.#commitThroughApi(context);
+    else await this.#commitAndPush(context);
+    if (this.config.exportToken && this.token.method === "app") {
+      this.#export.start(await this.token.fresh());
+      context.logger.log("Exported the GitHub App token to GH_TOKEN and GITHUB_TOKEN for the steps after this one (exportToken)");
+    }
+  }
+
+  async #commitAndPush(context: ReleaseContext): Promise<void> {
+    const { config, token } = this;
+    const cwd = context.cwd ?? process.cwd();
+    const { nextRelease, logger } = context;
+    // the repository's hooks run here, as under @semantic-release/git: with no token and no key around
+    await commitAssets({
+      assets: config.assets,
+      message: this.#message(context),
+      cwd,
+      env: { ...withoutAppKey(context.env), ...commitIdentityEnv(context.env, this.identity) },
+      logger,
+    });
+    const result = await this.#withNetworkEnv(context, async (env, value) => {
+      await verifyGitAuth({ cwd, env, remoteUrl: this.remoteUrl, token: value });
+      return pushRelease({ cwd, env, remoteUrl: this.remoteUrl, branch: context.branch.name, tag: nextRelease.gitTag, actor: token.actor.login, owner: config.owner, repo: config.repo, githubUrl: config.githubUrl, logger });
+    });
+    if (result.pushed.length > 0) logger.success?.("Pushed %s atomically as %s", result.pushed.join(" and "), token.actor.login);
+  }
+
+  async #commitThroughApi(context: ReleaseContext): Promise<void> {
+    const { config, token } = this;
+    const cwd = context.cwd ?? process.cwd();
+    const env = withoutAppKey(context.env);
+    const files = await selectAssetFiles(config.assets, { cwd, env });
+    const parentSha = await head({ cwd, env });
+    const result = await this.#withNetworkEnv(context, (networkEnv) =>
+      commitViaApi({
+        octokit: token.octokit,
+        owner: config.owner,
+        repo: config.repo,
+        branch: context.branch.name,
+        tag: context.nextRelease.gitTag,
+        cwd,
+        env: networkEnv,
+        files,
+        message: this.#message(context),
+        parentSha,
+        remoteUrl: this.remoteUrl,
+        actor: token.actor.login,
+        githubUrl: config.githubUrl,
+        logger: context.logger,
+      }),
+    );
+    context.logger.log("Created %s through the API as %s (%s) and pushed %s", result.sha.slice(0, 12), token.actor.login, result.verified ? "verified" : "unverified", context.nextRelease.gitTag);
+  }
+
+  /** The environment for one network command: a fresh token (re-minted under 5 minutes), hooks off. */
+  async #withNetworkEnv<T>(context: StepContext, task: (env: Env, token: string) => Promise<T>): Promise<T> {
+    const token = await this.token.fresh();
+    return withEmptyHooksDir((hooksPath) => task(withGitAuth({ env: withoutAppKey(context.env), remoteUrl: this.remoteUrl, token, hooksPath }), token));
+  }
+
+  /** success: the dispatch events; the end, unless later plugins still use the exported token. */
+  async success(context: ReleaseContext): Promise<void> {
+    this.#logger = context.logger;
+    const { config, token } = this;
+    if (config.dispatch.length > 0) {
+      await token.fresh();
+      await sendDispatches({ octokit: token.octokit, owner: config.owner, repo: config.repo, targets: config.dispatch, nextRelease: context.nextRelease, logger: context.logger });
+    }
+    if (!this.#export.active) await this.end("release succeeded");
+  }
+
+  /** fail: the end, unless later plugins still use the exported token (their fail runs after ours). */
+  async fail(context: Pick<StepContext, "logger">): Promise<void> {
+    this.#logger = context.logger;
+    if (!this.#export.active) await this.end("release failed");
+  }
+
+  /** Restore the environment and revoke the tokens; once, whoever asks first. Never rejects. */
+  end(reason: string): Promise<void> {
+    this.#ending ??= (async () => {
+      debug("ending the release session of %s/%s: %s", this.config.owner, this.config.repo, reason);
+      this.#export.restore();
+      await this.token.revoke();
+      this.#watch.delete(this);
+    })();
+    return this.#ending;
+  }
+
+  /** The `exit` fallback: nothing async runs any more. */
+  endSync(): void {
+    this.#export.restore();
+    this.token.revokeSync();
+  }
+}
