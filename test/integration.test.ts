@@ -76,7 +76,7 @@ interface Release {
 async function startRelease(world: ReleaseWorld, io: Isolation, { dryRun = false, githubActions = false } = {}): Promise<Release> {
   Object.assign(process.env, world.env);
   if (!githubActions) delete process.env.GITHUB_ACTIONS;
-  const pluginConfig: PluginConfig = { exportToken: false };
+  const pluginConfig: PluginConfig = {}; // the defaults: the token is not handed to later plugins
   const { origin } = world.standIn;
   const path = `${world.repo.owner.login}/${world.repo.name}.git`;
   const logs: string[] = [];
