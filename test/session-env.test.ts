@@ -40,8 +40,16 @@ test("takeAppKey: the key leaves process.env at once and is still known to the n
     assert.equal("GITHUB_APP_PRIVATE_KEY" in process.env, false);
     // a second package's verifyConditions: its context.env is a copy of process.env, without the key
     assert.equal(takeAppKey({ ...process.env }), "KEY-ONE");
-    // a key set anew wins
+    // a key given in the step's env wins; one set to "" is the user's (verifyConditions reports it)
     assert.equal(takeAppKey({ GITHUB_APP_PRIVATE_KEY: "KEY-TWO" }), "KEY-TWO");
+    assert.equal(takeAppKey({ GITHUB_APP_PRIVATE_KEY: " " }), " ");
     assert.deepEqual(withoutAppKey({ GITHUB_APP_PRIVATE_KEY: "KEY-TWO", PATH: "/bin" }), { PATH: "/bin" });
+  });
+});
+
+test("takeAppKey: a key that was never in process.env (semantic-release run with an env object of its own) is not kept", () => {
+  withEnv({ GITHUB_APP_PRIVATE_KEY: undefined }, () => {
+    assert.equal(takeAppKey({ GITHUB_APP_PRIVATE_KEY: "KEY-THREE" }), "KEY-THREE");
+    assert.notEqual(takeAppKey({}), "KEY-THREE");
   });
 });

@@ -7,14 +7,22 @@ import type { Env } from "../types.js";
 
 const NAME = "GITHUB_APP_PRIVATE_KEY";
 
+/** the key this module took out of process.env; nothing else is remembered */
 let kept: string | undefined;
 
-/** The key from `env` (or the one taken earlier in this process), removed from process.env. */
+/**
+ * The key for this release: from `env` (the step's copy of the environment), and removed from
+ * process.env when that is where it came from; when `env` has no key at all, the one an earlier
+ * release of this process took out of process.env. A key set to "" stays the user's (and an error).
+ */
 export function takeAppKey(env: Env): string | undefined {
   const value = env[NAME];
-  if (typeof value === "string" && value.trim() !== "") kept = value;
-  delete process.env[NAME];
-  return kept;
+  if (value === undefined) return kept;
+  if (value.trim() !== "" && process.env[NAME] === value) {
+    kept = value;
+    delete process.env[NAME];
+  }
+  return value;
 }
 
 /** `env` without the key, for the environment of a child process. */
