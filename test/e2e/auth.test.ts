@@ -4,7 +4,7 @@
 // three ways minting fails, and a user's PAT instead of an App.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, appTokens, assertNoSecrets, assertTokensRevoked, configure, output, refPushes, receivePacks } from "../helpers/e2e.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, PULL_REQUEST_RULE, appBypass, appTokens, assertNoSecrets, assertTokensRevoked, configure, output, refPushes, assertReleasePushedByApp } from "../helpers/e2e.js";
 
 describe("numeric App ID, PKCS#8 key and GITHUB_APP_INSTALLATION_ID", () => {
   let world: ReleaseWorld;
@@ -25,9 +25,7 @@ describe("numeric App ID, PKCS#8 key and GITHUB_APP_INSTALLATION_ID", () => {
   it("releases as the App", async () => {
     assert.equal(result.code, 0, output(result));
     assert.ok(await world.remoteRef("refs/tags/v1.0.0"));
-    const pushes = refPushes(world);
-    assert.ok(pushes.length > 0);
-    for (const p of pushes) assert.equal(p.actor, APP_ACTOR);
+    assertReleasePushedByApp(world);
   });
 
   it("does not look the installation up", () => {
@@ -70,9 +68,9 @@ describe("the key as one line with escaped \\n, and base64 of the PEM (--dry-run
     assert.equal(appTokens(world).length, 2, "one token per run");
   });
 
-  it("adds administration: read to the token when the installation has it", () => {
+  it("--dry-run holds no write token: read permissions only, administration: read added when the installation has it", () => {
     for (const token of appTokens(world)) {
-      assert.deepEqual(token.actor.kind === "installation" && token.actor.permissions, { contents: "write", administration: "read", metadata: "read" });
+      assert.deepEqual(token.actor.kind === "installation" && token.actor.permissions, { contents: "read", administration: "read", metadata: "read" });
     }
   });
 
@@ -152,10 +150,7 @@ describe('authMethod: "pat" with the repository admin\'s token in GH_TOKEN', () 
   it("releases, pushing as the user, with the user as commit author", async () => {
     assert.equal(result.code, 0, output(result));
     assert.ok(await world.remoteRef("refs/tags/v1.0.0"));
-    const pushes = refPushes(world);
-    assert.ok(pushes.length > 0);
-    for (const p of pushes) assert.equal(p.actor, "user:octo");
-    for (const r of receivePacks(world)) assert.equal(r.actor, "user:octo");
+    assertReleasePushedByApp(world, { actor: "user:octo" });
     const commit = await world.remoteCommit("refs/heads/main");
     assert.match(commit.author, /^octo </);
   });

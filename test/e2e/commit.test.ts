@@ -4,7 +4,7 @@
 // API when a required_signatures rule applies, with or without the preflight.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { gitIn, releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, refPushes } from "../helpers/e2e.js";
+import { gitIn, releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, refPushes, assertReleasePushedByApp } from "../helpers/e2e.js";
 import type { Mark } from "github-stand-in";
 
 // The stand-in is a server of its own, like GHES: the plugin's git commits and GitHub's API commits
@@ -34,11 +34,9 @@ describe("assets: false", () => {
     assert.equal(await world.remoteRef("refs/heads/main"), mainBefore, "main did not move");
     assert.equal(mainBefore, world.env.GITHUB_SHA);
     assert.equal(await world.remoteRef("refs/tags/v1.0.0^{commit}"), mainBefore, "the tag is on the checked-out commit");
-    const pushes = refPushes(world);
-    assert.ok(pushes.length > 0);
-    for (const p of pushes) assert.equal(p.actor, APP_ACTOR);
+    assertReleasePushedByApp(world);
     // the tag, then core's release notes (git notes); never the branch
-    const refs = pushes.flatMap((p) => p.updates.map((u) => u.ref));
+    const refs = refPushes(world).flatMap((p) => p.updates.map((u) => u.ref));
     assert.deepEqual(refs.filter((r) => !r.startsWith("refs/notes/")), ["refs/tags/v1.0.0"]);
   });
 
@@ -88,10 +86,8 @@ async function assertApiCommit(world: ReleaseWorld, mainBefore: string | undefin
   assert.equal(await gitIn(world.workDir, ["rev-parse", "HEAD"]), main, "the local branch was moved onto the API commit");
   const changelog = await world.standIn.git(world.repo, "show", `${main}:CHANGELOG.md`);
   assert.match(changelog, /1\.0\.0/);
-  // every ref update, through the API or git, was the App's
-  const updates = refPushes(world);
-  assert.ok(updates.length > 0);
-  for (const p of updates) assert.equal(p.actor, APP_ACTOR);
+  // every ref update of the release, through the API or git, was the App's
+  assertReleasePushedByApp(world);
 }
 
 describe('commitMode: "api"', () => {

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, output, readText, receivePacks, refPushes } from "../helpers/e2e.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, output, readText, assertReleasePushedByApp, releasePushes } from "../helpers/e2e.js";
 
 /** .git/config and every file in RUNNER_TEMP (actions/checkout v6 keeps the credentials there) */
 async function gitConfigFiles(world: ReleaseWorld): Promise<Record<string, string>> {
@@ -20,12 +20,8 @@ function protect(world: ReleaseWorld): void {
 }
 
 function assertEveryPushIsTheApp(world: ReleaseWorld): void {
-  const packs = receivePacks(world);
-  assert.ok(packs.length >= 1, "something was pushed");
-  for (const r of packs) assert.equal(r.actor, APP_ACTOR, `receive-pack ${r.status} as ${r.actor}`);
-  const pushes = refPushes(world);
-  assert.ok(pushes.some((p) => p.updates.some((u) => u.ref === "refs/heads/main")));
-  for (const p of pushes) assert.equal(p.actor, APP_ACTOR);
+  assertReleasePushedByApp(world);
+  assert.ok(releasePushes(world).some((p) => p.updates.some((u) => u.ref === "refs/heads/main")));
 }
 
 describe("actions/checkout v6: the workflow token persisted through an includeIf file", () => {

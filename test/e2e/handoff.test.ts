@@ -1,7 +1,7 @@
-// End to end: handing the App token to the plugins listed after this one (DESIGN.md "Options":
-// exportToken; "Token lifetime"). With @semantic-release/github after this plugin, its requests are
-// the App's, and the token is still revoked at the end (by the beforeExit fallback: our success step
-// leaves it to the later plugins). A probe plugin logs a fingerprint of GH_TOKEN/GITHUB_TOKEN in each
+// End to end: handing the App token to the plugins that run after this plugin's prepare step
+// (README "exportToken"; docs/architecture.md "Token lifetime"). With @semantic-release/github after
+// this plugin, its requests are the App's, and the token is still revoked at the end (by the
+// beforeExit fallback: our success step leaves it to the later plugins). A probe plugin logs a fingerprint of GH_TOKEN/GITHUB_TOKEN in each
 // step (never the value) so the test can tell which token a later plugin saw.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
@@ -25,19 +25,21 @@ function githubPluginRequests(world: ReleaseWorld) {
   return world.standIn.requests({ git: false }).filter((r) => GITHUB_PLUGIN_REQUESTS.includes(r.route));
 }
 
-describe("exportToken (default) with @semantic-release/github after this plugin", () => {
+describe("exportToken: true with @semantic-release/github after this plugin", () => {
   let world: ReleaseWorld;
   let result: RunResult;
 
-  before(async () => ({ world, result } = await setUp(undefined)));
+  before(async () => ({ world, result } = await setUp(true)));
   after(() => world.close());
 
   it("releases, and @semantic-release/github publishes the GitHub release as the App", async () => {
     assert.equal(result.code, 0, output(result));
     assert.match(output(result), /Published GitHub release/);
     const requests = githubPluginRequests(world);
-    assert.ok(requests.some((r) => r.route === "POST /repos/{owner}/{repo}/releases" && r.status === 201));
-    for (const r of requests) assert.equal(r.actor, APP_ACTOR, `${r.method} ${r.path}`);
+    const publish = requests.filter((r) => r.route === "POST /repos/{owner}/{repo}/releases");
+    assert.deepEqual(publish.map((r) => [r.status, r.actor]), [[201, APP_ACTOR]], "published as the App");
+    // its verifyConditions ran before the export: it checked the repository with the workflow token
+    assert.equal(requests[0]?.actor, "installation:github-actions[bot]");
     const [release] = world.standIn.releases(world.repo);
     assert.ok(release);
     assert.equal(release.tag_name, "v1.0.0");
@@ -50,15 +52,18 @@ describe("exportToken (default) with @semantic-release/github after this plugin"
     assert.deepEqual(token!.actor.kind === "installation" && token!.actor.permissions, { contents: "write", metadata: "read" });
   });
 
-  it("later plugins see the App token in GH_TOKEN and GITHUB_TOKEN in every step", () => {
+  it("a later plugin sees the App token in GH_TOKEN and GITHUB_TOKEN from the end of this plugin's prepare step on, not before", () => {
     const [token] = appTokens(world);
     assert.ok(token);
-    for (const step of ["verifyConditions", "prepare", "publish", "success"]) {
+    for (const step of ["prepare", "publish", "success"]) {
       const seen = probed(result, step);
       for (const name of ["GH_TOKEN", "GITHUB_TOKEN"]) {
         assert.deepEqual(seen[name], { context: fingerprint(token.token), process: fingerprint(token.token) }, `${name} in ${step}`);
       }
     }
+    const early = probed(result, "verifyConditions");
+    assert.deepEqual(early.GITHUB_TOKEN, { context: fingerprint(world.actionsToken), process: fingerprint(world.actionsToken) }, "GITHUB_TOKEN in verifyConditions");
+    assert.deepEqual(early.GH_TOKEN, { context: "unset", process: "unset" }, "GH_TOKEN in verifyConditions");
   });
 
   it("still revokes the token at the end, after the later plugins' success step, and leaks no secret", async () => {
@@ -71,11 +76,11 @@ describe("exportToken (default) with @semantic-release/github after this plugin"
   });
 });
 
-describe("exportToken: false", () => {
+describe("exportToken off (the default)", () => {
   let world: ReleaseWorld;
   let result: RunResult;
 
-  before(async () => ({ world, result } = await setUp(false)));
+  before(async () => ({ world, result } = await setUp(undefined)));
   after(() => world.close());
 
   it("leaves GH_TOKEN and GITHUB_TOKEN as they were for later plugins", () => {
@@ -105,7 +110,7 @@ describe("exportToken with @semantic-release/github, and an installation that ma
   let world: ReleaseWorld;
   let result: RunResult;
 
-  before(async () => ({ world, result } = await setUp(undefined, { contents: "write", metadata: "read", issues: "write", pull_requests: "write" })));
+  before(async () => ({ world, result } = await setUp(true, { contents: "write", metadata: "read", issues: "write", pull_requests: "write" })));
   after(() => world.close());
 
   it("asks for issues:write and pull_requests:write in the token, and does not warn", () => {

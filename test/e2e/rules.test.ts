@@ -5,7 +5,7 @@
 // that nothing landed.
 import { strict as assert } from "node:assert";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, receivePacks, refPushes, resetWorkspace } from "../helpers/e2e.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, APP_ACTOR, PULL_REQUEST_RULE, appBypass, assertNoSecrets, assertTokensRevoked, configure, output, receivePacks, refPushes, resetWorkspace, assertReleasePushedByApp } from "../helpers/e2e.js";
 import type { Ruleset, Mark } from "github-stand-in";
 
 const BYPASS_NOTICE = /bypassed rule violations for refs\/heads\/main/i;
@@ -20,9 +20,7 @@ async function assertReleasedAsApp(world: ReleaseWorld, result: RunResult, mainB
   const main = await world.remoteRef("refs/heads/main");
   assert.notEqual(main, mainBefore);
   assert.equal(await world.remoteRef("refs/tags/v1.0.0"), main);
-  const pushes = refPushes(world);
-  assert.ok(pushes.length > 0);
-  for (const p of pushes) assert.equal(p.actor, APP_ACTOR);
+  assertReleasePushedByApp(world);
 }
 
 describe("an organization ruleset on the default branch", () => {

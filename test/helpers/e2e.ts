@@ -64,6 +64,28 @@ export function refPushes(world: ReleaseWorld, since?: Mark) {
   return world.standIn.refPushes({ since });
 }
 
+/** semantic-release core pushes its notes ref (refs/notes/semantic-release-*) itself, after prepare, with the job's own credentials */
+const isCoreNotesPush = (push: { updates: { ref: string }[] }) => push.updates.every((u) => u.ref.startsWith("refs/notes/"));
+
+/** The pushes of the release itself (branch, tags), without core's notes push. */
+export function releasePushes(world: ReleaseWorld, since?: Mark) {
+  return world.standIn.refPushes({ since }).filter((push) => !isCoreNotesPush(push));
+}
+
+/**
+ * The App token reaches the plugin's own push only: every push of the release is the App's, and
+ * every other receive-pack is core's notes push, made with the job's credentials and accepted.
+ */
+export function assertReleasePushedByApp(world: ReleaseWorld, { since, actor = APP_ACTOR }: { since?: Mark; actor?: string } = {}): void {
+  const pushes = releasePushes(world, since);
+  assert.ok(pushes.some((p) => p.updates.some((u) => u.ref.startsWith("refs/heads/") || u.ref.startsWith("refs/tags/"))), "the release was pushed");
+  for (const push of pushes) assert.equal(push.actor, actor, `the push of ${push.updates.map((u) => u.ref).join(", ")} is the App's`);
+  const notesActors = new Set(world.standIn.refPushes({ since }).filter(isCoreNotesPush).map((push) => (assert.ok(push.accepted, "core's notes push is accepted"), push.actor)));
+  for (const pack of receivePacks(world, since)) {
+    if (pack.actor !== actor) assert.ok(notesActors.has(pack.actor!), `receive-pack as ${pack.actor} is core's notes push`);
+  }
+}
+
 /** git receive-pack POSTs (the pushes themselves, accepted or not) */
 export function receivePacks(world: ReleaseWorld, since?: Mark): RecordedRequest[] {
   return world.standIn.requests({ route: "GIT receive-pack", method: "POST", since });

@@ -337,7 +337,9 @@ export class StandIn {
 
   /**
    * The workflow GITHUB_TOKEN for a repository: an installation token of the GitHub Actions
-   * integration limited to that repository, acting as `github-actions[bot]`.
+   * integration limited to that repository, acting as `github-actions[bot]`. It lives as long as
+   * the job, at most 24 hours, not an hour like an App's installation token
+   * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
    */
   actionsToken(repo: Repository, permissions: Permissions = DEFAULT_ACTIONS_PERMISSIONS): string {
     const app = this.actionsApp();
@@ -351,7 +353,7 @@ export class StandIn {
       suspended: false,
     };
     this.world.installations.set(installation.id, installation);
-    return this.mintInstallationToken(installation).token;
+    return this.mintInstallationToken(installation, { lifetimeSeconds: 24 * 60 * 60 }).token;
   }
 
   // ---- repositories ---------------------------------------------------------------------------
