@@ -1,4 +1,4 @@
-// `npm run bench` (issue #4): performance of semantic-release-github-app against the local GitHub
+// `npm run bench`: performance of semantic-release-github-app against the local GitHub
 // stand-in. Prints one markdown table (measure | target | measured | pass/fail), every figure from
 // this run; progress and details go to stderr. Exit code 1 when a target fails. Not part of `npm test`.
 //

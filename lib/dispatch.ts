@@ -1,6 +1,6 @@
-// The `dispatch` option (DESIGN.md "Options"): downstream events sent in `success`, after the
+// The `dispatch` option (README "Options"): downstream events sent in `success`, after the
 // release is out. Events made with an App token start workflows; those of GITHUB_TOKEN start only
-// workflow_dispatch/repository_dispatch runs (github-facts §7). A failed dispatch never fails the
+// workflow_dispatch/repository_dispatch runs (docs/github.md §7). A failed dispatch never fails the
 // release (it is already published): it is logged as a warning naming the target and the status,
 // and returned to the caller.
 import type { Octokit } from "@octokit/core";

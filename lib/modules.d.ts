@@ -1,5 +1,5 @@
 // Type declarations for dependencies that ship none.
-// @semantic-release/error@4 ships no type declarations (STYLE.md §3).
+// @semantic-release/error@4 ships no type declarations.
 declare module "@semantic-release/error" {
   export default class SemanticReleaseError extends Error {
     constructor(message?: string, code?: string, details?: string);

@@ -1,4 +1,4 @@
-// Bad input, through the plugin's real verifyConditions (issue #5): every option with a wrong type or
+// Bad input, through the plugin's real verifyConditions: every option with a wrong type or
 // value, broken App credentials, App installations that do not cover the repository, repository URLs
 // that name no GitHub repository, and branch/tag names git refuses. For each: exactly the expected
 // code(s), a SemanticReleaseError (`semanticRelease: true`), a message and details that say what was

@@ -13,7 +13,7 @@ import { startStandIn, type StandIn, type App, type Installation, type Repositor
 /**
  * A minimal Git database API over the bare test remote (git plumbing), enough to check what
  * commitViaApi sends: blobs, trees on base_tree, commits, refs with fast-forward checks.
- * `refuse` makes PATCH of the branch answer like a ruleset (github-facts §3.4).
+ * `refuse` makes PATCH of the branch answer like a ruleset (docs/github.md §3.4).
  */
 function gitDatabaseApi(repo: TestRepo, behaviour: { refuse?: string; refuseTag?: string; verified?: boolean; failDelete?: boolean } = {}) {
   const calls: string[] = [];

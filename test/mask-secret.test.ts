@@ -9,7 +9,7 @@ function sink() {
 
 test("On GitHub Actions, maskSecret writes ::add-mask:: with the whole value", () => {
   const stdout = sink();
-  const token = "ghs_12345_" + "eyJhbGciOi.JSUzI1NiJ9-x_y".repeat(20); // github-facts §6.2: long, with dots
+  const token = "ghs_12345_" + "eyJhbGciOi.JSUzI1NiJ9-x_y".repeat(20); // docs/github.md §6.2: long, with dots
   assert.equal(maskSecret(token, { env: { GITHUB_ACTIONS: "true" }, stdout }), true);
   assert.deepEqual(stdout.chunks, [`::add-mask::${token}\n`]);
 });

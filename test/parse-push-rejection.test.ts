@@ -8,10 +8,10 @@ import {
   parseRefStatuses,
 } from "../lib/push/parse-push-rejection.js";
 
-const PAD = "        "; // sideband "dumb suffix" (semantic-release-internals §8.4)
+const PAD = "        "; // sideband "dumb suffix" (docs/semantic-release.md §8.4)
 
 describe("parsePushRejection", () => {
-  it("reads GitHub's GH013 text (github-facts §3.1)", () => {
+  it("reads GitHub's GH013 text (docs/github.md §3.1)", () => {
     const stderr = [
       "remote: error: GH013: Repository rule violations found for refs/heads/main.",
       "remote: Review all repository rules at https://github.com/OWNER/REPO/rules?ref=refs%2Fheads%2Fmain",
@@ -32,7 +32,7 @@ describe("parsePushRejection", () => {
     ]);
   });
 
-  it("reads the local experiment's output with the 8-space padding (semantic-release-internals §8.4)", () => {
+  it("reads the local experiment's output with the 8-space padding (docs/semantic-release.md §8.4)", () => {
     const stderr =
       `remote: error: GH013: Repository rule violations found for refs/heads/main.${PAD}\n` +
       "remote: \n" +
@@ -77,7 +77,7 @@ describe("parsePushRejection", () => {
     );
   });
 
-  it("reads GH006 with `error:` reason lines and with bullets (github-facts §3.3)", () => {
+  it("reads GH006 with `error:` reason lines and with bullets (docs/github.md §3.3)", () => {
     const old = [
       "remote: error: GH006: Protected branch update failed for refs/heads/main.",
       "remote: error: Changes must be made through a pull request.",
@@ -114,7 +114,7 @@ describe("parsePushRejection", () => {
 });
 
 describe("parseBypassNotice", () => {
-  it("reads the notice of an accepted push (github-facts §3.2)", () => {
+  it("reads the notice of an accepted push (docs/github.md §3.2)", () => {
     const stderr = [
       `remote: Bypassed rule violations for refs/heads/main:${PAD}`,
       "remote: ",
@@ -154,7 +154,7 @@ describe("parseRefStatuses", () => {
 });
 
 describe("parseApiRejection", () => {
-  it("reads the 422 texts of the ref endpoints (github-facts §3.4)", () => {
+  it("reads the 422 texts of the ref endpoints (docs/github.md §3.4)", () => {
     assert.deepEqual(parseApiRejection("Repository rule violations found\n\nCannot update this protected ref.\n\n"), {
       code: "GH013",
       rules: ["Cannot update this protected ref."],

@@ -1,5 +1,5 @@
 // Property tests (fast-check) that complete those of test/fnmatch-property.test.ts and the property
-// block of test/parse-push-rejection.test.ts (issue #5). Those already cover: fnmatch never throws and
+// block of test/parse-push-rejection.test.ts. Those already cover: fnmatch never throws and
 // stays fast on arbitrary patterns and paths, literals match themselves, ~ALL/~DEFAULT_BRANCH; and
 // parsePushRejection keeps every GH013/GH006 rule line under `remote:` noise, padding, CRLF and ANSI
 // codes, and no parser throws on arbitrary (ASCII) strings. Added here: the parsers on non-strings,
@@ -19,7 +19,7 @@ import { getError } from "../lib/errors/get-error.js";
 import { scrubUrls } from "../lib/errors/scrub-urls.js";
 
 const PARSERS = { parsePushRejection, parseBypassNotice, parseRefStatuses, parseApiRejection } as const;
-const PAD = " ".repeat(8); // the sideband's "dumb suffix" (semantic-release-internals §8.4)
+const PAD = " ".repeat(8); // the sideband's "dumb suffix" (docs/semantic-release.md §8.4)
 const ANSI = ["\x1b[K", "\x1b[0m", "\x1b[31m", "\x1b[1;33m", "\x1b[2K", "\x1b[m"];
 
 // fragments of git's and GitHub's texts, shuffled: inputs close to the real thing, not just noise

@@ -9,12 +9,12 @@ export function linkify(anchor: string): string {
   return `${HOMEPAGE}/blob/main/README.md#${anchor}`;
 }
 
-/** The release commit message of @semantic-release/git, so this plugin is a drop-in replacement (DESIGN.md "Options"). */
+/** The release commit message of @semantic-release/git, so this plugin is a drop-in replacement (README "Options"). */
 export const DEFAULT_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}";
 
-/** Re-mint an installation token when fewer than this many ms are left by its `expires_at` (DESIGN.md, "Token lifetime"). */
+/** Re-mint an installation token when fewer than this many ms are left by its `expires_at` (docs/architecture.md "Token lifetime". */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
-/** GitHub's built-in Actions integration (reference/github-facts.md §4). */
+/** GitHub's built-in Actions integration (docs/github.md §4). */
 export const GITHUB_ACTIONS_APP_ID = 15368;
 export const GITHUB_ACTIONS_BOT = { login: "github-actions[bot]", id: 41898282 } as const;

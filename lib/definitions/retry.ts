@@ -1,5 +1,5 @@
 // Retry and throttle settings for every Octokit the plugin builds (data, not behaviour; as in
-// semantic-release/github/lib/definitions/retry.js and throttle.js, STYLE.md §5).
+// https://github.com/semantic-release/github/blob/master/lib/definitions/retry.js and throttle.js).
 
 /**
  * @octokit/plugin-retry settings. 5xx (and network errors, which @octokit/request reports as 500)
@@ -49,7 +49,7 @@ export const THROTTLE_CONF = {
 
 /**
  * GET requests of one Octokit client in flight at once. GitHub's secondary rate limits allow no
- * more than 100 concurrent requests, and a repository has at most 75 rulesets (github-facts §1.3),
+ * more than 100 concurrent requests, and a repository has at most 75 rulesets (docs/github.md §1.3),
  * so 50 lets the ruleset details of any realistic repository go out in one wave: the preflight's
  * round trips do not grow with the number of rulesets. (@octokit/plugin-throttling's own default
  * is 10, which made 50 rulesets cost 5 sequential waves.) Writes stay one at a time, a second
@@ -58,7 +58,7 @@ export const THROTTLE_CONF = {
 export const READ_CONCURRENCY = 50;
 
 /**
- * github-facts §6.1: a just-minted installation token can briefly get 401 while it replicates;
+ * docs/github.md §6.1: a just-minted installation token can briefly get 401 while it replicates;
  * @octokit/auth-app (src/hook.ts) retries such a 401 for 5 s after creation, waiting 1 s, 2 s, ...
  */
 export const NEW_TOKEN_401_WINDOW_MS = 5000;

@@ -1,6 +1,6 @@
 // Error definitions: see ../errors.ts. Each entry: (context) => ({ message, details }).
 // Codes of the prepare step: the atomic push (lib/push/push-release.ts) and the API commit
-// (lib/push/commit-via-api.ts). Texts GitHub sends back: github-facts §3.
+// (lib/push/commit-via-api.ts). Texts GitHub sends back: docs/github.md §3.
 import type { ErrorDefinition } from "./catalog.js";
 import { linkify } from "../definitions/constants.js";
 

@@ -1,16 +1,16 @@
-// One small async function per git command (STYLE.md §6, after semantic-release/git/lib/git.js).
+// One small async function per git command (after https://github.com/semantic-release/git/blob/master/lib/git.js).
 // node:child_process execFile, no shell, arguments as arrays, `{ cwd, env }` from the caller,
 // commit messages on stdin. Credentials never go into argv: auth travels in env as
-// GIT_CONFIG_* (DESIGN.md "How git authenticates"); all error text built here is still scrubbed
+// GIT_CONFIG_* (docs/architecture.md "How git authenticates"; all error text built here is still scrubbed
 // of URL userinfo, because a failed command's argv is the classic leak
-// (semantic-release-internals §8.6).
+// (docs/semantic-release.md §8.6).
 import { execFile } from "node:child_process";
 import type { Env } from "../types.js";
 import { scrubUrls } from "../errors/scrub-urls.js";
 
 export interface GitOptions {
   cwd: string;
-  /** merged over process.env like execa's `extendEnv` (core does the same, semantic-release-internals §1.2);
+  /** merged over process.env like execa's `extendEnv` (core does the same, docs/semantic-release.md §1.2);
    * a key set to `undefined` is removed from the child's environment */
   env?: Env;
 }
@@ -42,7 +42,7 @@ const MAX_BUFFER = 256 * 1024 * 1024;
 
 function childEnv(env: Env | undefined): NodeJS.ProcessEnv {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
-  // never hang on a credential prompt (core sets the same, semantic-release-internals §1.2 step 1)
+  // never hang on a credential prompt (core sets the same, docs/semantic-release.md §1.2 step 1)
   if (merged.GIT_TERMINAL_PROMPT === undefined && !(env && "GIT_TERMINAL_PROMPT" in env)) merged.GIT_TERMINAL_PROMPT = "0";
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   return merged as NodeJS.ProcessEnv;
@@ -101,7 +101,7 @@ function lines(text: string, separator: string | RegExp = "\n"): string[] {
 
 /**
  * Modified and untracked files, relative to `cwd` (`git ls-files -m -o`, as @semantic-release/git,
- * semantic-release-internals §7.1). `-z` keeps unusual names unquoted; `--deduplicate` drops the
+ * docs/semantic-release.md §7.1). `-z` keeps unusual names unquoted; `--deduplicate` drops the
  * repeated entries of unmerged paths.
  */
 export async function modifiedFiles(options: GitOptions): Promise<string[]> {
@@ -119,7 +119,7 @@ export async function commit(message: string, options: GitOptions): Promise<void
   await git(["commit", "-F", "-"], { ...options, input: message });
 }
 
-/** A lightweight tag, like core's `git tag <tag> <sha>` (semantic-release-internals §1.2 step 14). */
+/** A lightweight tag, like core's `git tag <tag> <sha>` (docs/semantic-release.md §1.2 step 14). */
 export async function tag(name: string, ref: string, options: GitOptions): Promise<void> {
   await git(["tag", name, ref], options);
 }

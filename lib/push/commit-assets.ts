@@ -1,5 +1,5 @@
 // The release commit, with @semantic-release/git's meaning of `assets` and `message`
-// (semantic-release-internals §7.1; node_modules/@semantic-release/git/lib/prepare.js), so this
+// (docs/semantic-release.md §7.1; node_modules/@semantic-release/git/lib/prepare.js), so this
 // plugin is a drop-in replacement: modified + untracked files (`git ls-files -m -o`), filtered
 // by the asset globs with micromatch, `git add --force --ignore-errors`, `git commit -F -`.
 import { stat } from "node:fs/promises";

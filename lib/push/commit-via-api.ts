@@ -1,9 +1,9 @@
-// commitMode "api" (DESIGN.md "How git authenticates", last paragraph): the release commit is
-// made through the Git database API so that GitHub signs it as the App's bot (github-facts §8: no
+// commitMode "api" (docs/architecture.md "How git authenticates", last paragraph): the release commit is
+// made through the Git database API so that GitHub signs it as the App's bot (docs/github.md §8: no
 // author, committer or signature in the request). Near-atomic order: blobs → tree → commit →
 // tag ref (POST git/refs) → branch (PATCH git/refs/heads/<b>, force: false); a refused branch
 // update deletes the tag ref again. Then the local branch is moved onto the API commit, so core
-// tags that commit and its own `git push --tags` is a no-op (semantic-release-internals §4, §8.9).
+// tags that commit and its own `git push --tags` is a no-op (docs/semantic-release.md §4, §8.9).
 import { lstat, readlink } from "node:fs/promises";
 import { join, posix } from "node:path";
 import type { Octokit } from "@octokit/core";
@@ -162,7 +162,7 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
     const baseTree = await treeOf(parentSha, gitOptions);
     const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", { owner, repo, base_tree: baseTree, tree: entries });
     treeSha = tree.data.sha;
-    // 2. the commit: no author, committer or signature, so GitHub signs it (github-facts §8)
+    // 2. the commit: no author, committer or signature, so GitHub signs it (docs/github.md §8)
     const created = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
       owner,
       repo,

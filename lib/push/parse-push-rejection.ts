@@ -1,7 +1,7 @@
-// Reads GitHub's push rejection texts (github-facts §3, semantic-release-internals §8.4) out of
+// Reads GitHub's push rejection texts (docs/github.md §3, docs/semantic-release.md §8.4) out of
 // git's stderr: GH013 (rulesets) and GH006 (classic protection) blocks with their rule lines, the
 // "Bypassed rule violations" notice, git's own per-ref status lines, and the 422 text of the REST
-// ref endpoints (github-facts §3.4). Pure functions, never throw.
+// ref endpoints (docs/github.md §3.4). Pure functions, never throw.
 
 export type RejectionCode = "GH013" | "GH006";
 
@@ -31,7 +31,7 @@ export interface RefStatus {
   reason: string;
 }
 
-// CSI sequences (colours, ESC[K the sideband uses on a TTY, semantic-release-internals §8.4), then other 2-byte escapes.
+// CSI sequences (colours, ESC[K the sideband uses on a TTY, docs/semantic-release.md §8.4), then other 2-byte escapes.
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]/g;
 
@@ -106,13 +106,13 @@ function parseBlocks(stderr: string): Block[] {
       continue;
     }
     if (indented && lastRules && lastRules.length > 0) {
-      // "  Found 1 violation:" and the SHA lines under "Commits must have verified signatures." (github-facts §3.1)
+      // "  Found 1 violation:" and the SHA lines under "Commits must have verified signatures." (docs/github.md §3.1)
       lastRules[lastRules.length - 1] += ` ${trimmed}`;
       continue;
     }
     const reason = ERROR_REASON.exec(trimmed);
     if (reason && current.kind === "rejection" && current.value.code === "GH006") {
-      // classic protection states its reasons as "error: <reason>" lines (github-facts §3.3)
+      // classic protection states its reasons as "error: <reason>" lines (docs/github.md §3.3)
       current.value.rules.push(reason[1]!.trim());
       lastRules = current.value.rules;
       continue;
@@ -131,7 +131,7 @@ export function parsePushRejection(stderr: string): PushRejection[] {
   }
 }
 
-/** "Bypassed rule violations for <ref>:" notices (push accepted; github-facts §3.2). */
+/** "Bypassed rule violations for <ref>:" notices (push accepted; docs/github.md §3.2). */
 export function parseBypassNotice(stderr: string): BypassNotice[] {
   try {
     return parseBlocks(stderr).flatMap((block) => (block.kind === "bypass" ? [block.value] : []));
@@ -162,7 +162,7 @@ export function parseRefStatuses(stderr: string): RefStatus[] {
 
 /**
  * The message of a 422/409 answer to a ref or commit write through the REST API
- * (`Repository rule violations found\n\n<rule>\n\n`, github-facts §3.4; also with a leading
+ * (`Repository rule violations found\n\n<rule>\n\n`, docs/github.md §3.4; also with a leading
  * `pre_receive ` field name) → code and rules. undefined when it is not a rule violation.
  */
 export function parseApiRejection(message: string): { code: RejectionCode; rules: string[] } | undefined {

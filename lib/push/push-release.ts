@@ -1,4 +1,4 @@
-// The atomic release push (DESIGN.md "How git authenticates"; semantic-release-internals §0.6–0.8,
+// The atomic release push (docs/architecture.md "How git authenticates"; docs/semantic-release.md §0.6–0.8,
 // §8.5, §8.9): create the tag locally at HEAD, `git push --atomic <url> HEAD:refs/heads/<branch>
 // refs/tags/<tag>`, delete the local tag again whatever happened (core re-creates it on the same
 // commit; its own `git push --tags` is then a no-op, and a kept tag makes core's `git tag` fail).
@@ -126,7 +126,7 @@ export async function pushRelease(options: PushReleaseOptions): Promise<PushResu
 
   const localTag = await revParse(tagRef, gitOptions);
   if (localTag !== undefined) {
-    // core runs `git tag <tag> <sha>` after prepare and fails on an existing tag (semantic-release-internals §8.9)
+    // core runs `git tag <tag> <sha>` after prepare and fails on an existing tag (docs/semantic-release.md §8.9)
     throw getError("ETAGEXISTS", { tag, existingSha: localTag, headSha: sha, where: "local" });
   }
 
@@ -139,7 +139,7 @@ export async function pushRelease(options: PushReleaseOptions): Promise<PushResu
     try {
       result = await push(remoteUrl, refspecs, { cwd, env, atomic: true });
     } finally {
-      // always: core re-creates the tag (semantic-release-internals §0.8)
+      // always: core re-creates the tag (docs/semantic-release.md §0.8)
       await deleteTag(tag, gitOptions);
     }
     const { stderr, exitCode } = result;

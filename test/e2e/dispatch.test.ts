@@ -1,4 +1,4 @@
-// End to end: the `dispatch` option (DESIGN.md "Options"): after the release, downstream events are
+// End to end: the `dispatch` option (README "Options"): after the release, downstream events are
 // sent as the App (whose events, unlike GITHUB_TOKEN's, start workflows). (A target that fails is a
 // warning, not a failed release: covered by test/dispatch.test.ts, since a 404 here costs 14 s of
 // retries and the stand-in's OpenAPI check refuses the 422 GitHub sends for a workflow without trigger.)

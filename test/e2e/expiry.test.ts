@@ -1,4 +1,4 @@
-// Hardening (issue #5), token expiry (DESIGN.md "Token lifetime"): before the push the App token is
+// Hardening, token expiry (docs/architecture.md "Token lifetime": before the push the App token is
 // re-minted when fewer than 5 minutes are left by its `expires_at`; the replaced token is revoked at
 // once unless it already expired (no DELETE for an expired token, no warning); every token ends
 // revoked. A slow prepare step of another plugin (test/fixtures/step-plugin.mjs) runs before ours.

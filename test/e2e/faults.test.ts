@@ -1,4 +1,4 @@
-// Hardening (issue #5), faults: every request the plugin makes meets 502/503/504 and secondary rate
+// Hardening, faults: every request the plugin makes meets 502/503/504 and secondary rate
 // limits (403 with retry-after, 429) and the release still succeeds, retried by @octokit/plugin-retry
 // and @octokit/plugin-throttling (lib/octokit.ts) and, for git, by lib/push/push-release.ts once when
 // nothing can have landed. A request that keeps failing ends in an error that names it.
@@ -140,7 +140,7 @@ describe("faults: secondary rate limits (403 + retry-after, 429) and a 401 right
     world = await protectedWorld();
     mainBefore = await world.remoteRef("refs/heads/main");
     for (const [route, status] of faults) world.standIn.failNext(route, 1, status, { "retry-after": "1" });
-    // github-facts §6.1: a just-minted token can be refused while it replicates
+    // docs/github.md §6.1: a just-minted token can be refused while it replicates
     world.standIn.failNext(ROUTES.user, 1, 401);
     failGitOnceOurPluginRuns(world, 1, 504);
     // GITHUB_APP_INSTALLATION_ID: the mint and GET /app/installations/{id} go out in parallel

@@ -1,5 +1,5 @@
 // End to end: how git authenticates during a release, whatever actions/checkout left behind, and
-// whose name the release commit carries. DESIGN.md "How git authenticates": the App token reaches
+// whose name the release commit carries. docs/architecture.md "How git authenticates": the App token reaches
 // git through GIT_CONFIG_* entries of the process, nothing is written to disk, so the workspace's
 // configuration is the same before and after the run.
 import { strict as assert } from "node:assert";

@@ -1,4 +1,4 @@
-// Hardening (issue #5), races and atomicity: the release push is `git push --atomic` of the branch
+// Hardening, races and atomicity: the release push is `git push --atomic` of the branch
 // and the tag (lib/push/push-release.ts), so the remote ends either with both or with neither, and a
 // remote that changed since the checkout is never overwritten. Interference comes from the
 // step-plugin fixture (its prepare runs just before ours) and from a second release of the same

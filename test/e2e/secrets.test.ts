@@ -1,4 +1,4 @@
-// Secrets, end to end (issue #5): in every outcome of a real semantic-release run (released, blocked
+// Secrets, end to end: in every outcome of a real semantic-release run (released, blocked
 // by a ruleset, --dry-run, a push the server rejects) with both actions/checkout layouts (v4: header
 // in .git/config, v6: in an includeIf file under RUNNER_TEMP) and both token formats (classic
 // `ghs_` + 36, stateless `ghs_<id>_<JWT>`), and with git's tracing switched on, no App token, JWT or
@@ -8,7 +8,7 @@
 // Tracing: git redacts the Authorization header in GIT_CURL_VERBOSE / GIT_TRACE_CURL output
 // (`Send header: AUTHORIZATION: basic <redacted>`) unless GIT_TRACE_REDACT=0 (git >= 2.25;
 // verified here with git 2.39). A header passed through GIT_CONFIG_* never shows in GIT_TRACE's argv
-// lines (semantic-release-internals §8.6). The scan also looks for the base64 forms of the token
+// lines (docs/semantic-release.md §8.6). The scan also looks for the base64 forms of the token
 // (encodedForms in test/helpers/secrets.ts), which is what the header carries.
 import { strict as assert } from "node:assert";
 import { mkdir, readFile, readdir, stat } from "node:fs/promises";

@@ -140,7 +140,7 @@ export async function gitRepo(opts: { branch?: string; files?: Record<string, st
 
 /**
  * GIT_CONFIG_* entries that send `token` to `origin` (the way the plugin authenticates git:
- * DESIGN.md "How git authenticates"; semantic-release-internals §8.2 b1).
+ * docs/architecture.md "How git authenticates"; docs/semantic-release.md §8.2 b1).
  */
 export function tokenGitEnv(origin: string, token: string): Record<string, string> {
   const key = `http.${origin}/.extraheader`;
