@@ -7,6 +7,7 @@
 // entries in the environment of those child processes (../git/git-auth.ts). The release commit runs
 // the repository's hooks with neither the token nor the private key in their environment.
 import AggregateError from "aggregate-error";
+import SemanticReleaseError from "@semantic-release/error";
 import debugFactory from "debug";
 import { DEBUG_NAMESPACE } from "../definitions/constants.js";
 import { loadConfig, verifyRefName } from "../config/index.js";
@@ -56,8 +57,17 @@ type Preflight = { facts: PreflightFacts } | { facts: undefined; branchRequiresS
 
 type ReleaseContext = StepContext & { nextRelease: NonNullable<StepContext["nextRelease"]> };
 
-/** verifyConditions: config, token, identity and preflight; throws every problem at once. */
-export async function startSession({ pluginConfig, context, watch }: { pluginConfig: PluginConfig; context: StepContext; watch: SessionWatch }): Promise<ReleaseSession> {
+/** verifyConditions: config, token, identity and preflight; every refusal is one AggregateError. */
+export async function startSession(options: { pluginConfig: PluginConfig; context: StepContext; watch: SessionWatch }): Promise<ReleaseSession> {
+  try {
+    return await openSession(options);
+  } catch (error) {
+    // the token's refusals (EAPPAUTHFAILED, EAPPNOTINSTALLED, …) leave the same way as the config's and the preflight's
+    throw error instanceof SemanticReleaseError ? new AggregateError([error]) : error;
+  }
+}
+
+async function openSession({ pluginConfig, context, watch }: { pluginConfig: PluginConfig; context: StepContext; watch: SessionWatch }): Promise<ReleaseSession> {
   const privateKey = takeAppKey(context.env);
   const config = loadConfig({ pluginConfig, env: { ...context.env, GITHUB_APP_PRIVATE_KEY: privateKey }, options: context.options, branch: context.branch });
   for (const warning of config.warnings) context.logger.warn(warning);
