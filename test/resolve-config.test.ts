@@ -17,6 +17,10 @@ test("Ask for @semantic-release/github's comment permissions only when the token
   assert.deepEqual(resolveConfig({ exportToken: true }, { env: {}, plugins }).laterPluginPermissions, { issues: "write", pull_requests: "write" });
   assert.deepEqual(resolveConfig({ exportToken: false }, { env: {}, plugins: ["@semantic-release/github"] }).laterPluginPermissions, {});
   assert.deepEqual(resolveConfig({ exportToken: true }, { env: {}, plugins: ["@semantic-release/npm"] }).laterPluginPermissions, {});
+  // listed by a path into its package (as a monorepo or a test harness may do), not by name
+  const byPath = [["/ci/node_modules/@semantic-release/github/index.js", {}]];
+  assert.deepEqual(resolveConfig({ exportToken: true }, { env: {}, plugins: byPath }).laterPluginPermissions, { issues: "write", pull_requests: "write" });
+  assert.deepEqual(resolveConfig({ exportToken: true }, { env: {}, plugins: ["/ci/node_modules/@semantic-release/github-extra/index.js"] }).laterPluginPermissions, {});
   // exportToken is off by default: nothing is asked for a plugin that will not get the token
   assert.deepEqual(resolveConfig({}, { env: {}, plugins }).laterPluginPermissions, {});
   assert.equal(resolveConfig({}, { env: {} }).exportToken, false);

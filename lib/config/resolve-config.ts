@@ -121,9 +121,10 @@ function chooseAuthMethod(given: GivenSettings): AuthMethod {
  */
 const SEMANTIC_RELEASE_GITHUB_PERMISSIONS = { issues: "write", pull_requests: "write" } as const;
 
-/** Whether semantic-release's `plugins` list names `name` (as a string or as `[name, options]`). */
+/** Whether semantic-release's `plugins` list names `name` (as a string or as `[name, options]`, by name or by a path into its package). */
 function listsPlugin(plugins: unknown, name: string): boolean {
-  return Array.isArray(plugins) && plugins.some((entry) => (Array.isArray(entry) ? entry[0] : entry) === name);
+  const names = (entry: unknown) => typeof entry === "string" && (entry === name || entry.replace(/\\/g, "/").includes(`/node_modules/${name}/`));
+  return Array.isArray(plugins) && plugins.some((entry) => names(Array.isArray(entry) ? entry[0] : entry));
 }
 
 function resolveAssets(assets: unknown): string[] | false {
