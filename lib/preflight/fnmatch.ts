@@ -87,77 +87,104 @@ interface Cursor {
   s: number;
 }
 
+/** The index of the character an escape at `i` stands for (a trailing `\` leaves NUL: ignored). */
+function skipEscape(pattern: number[], i: number): number {
+  return at(pattern, i) === BACKSLASH ? i + 1 : i;
+}
+
+/** `fnmatch_helper()`'s state inside one segment: the cursor plus the latest `*` to backtrack to. */
+interface SegmentState extends Cursor {
+  /** pattern index after the latest `*` (-1: none yet) */
+  pStar: number;
+  /** string index that `*` is currently assumed to stop at */
+  sStar: number;
+}
+
+/**
+ * What one step of `fnmatch_helper()` leads to: "next" (matched a piece, go on), "failed" (dir.c's
+ * `goto failed`: a mismatch the latest `*` may still absorb), "match", "nomatch" (final answers).
+ */
+type Step = "next" | "failed" | "match" | "nomatch";
+
 /**
  * `fnmatch_helper()` in dir.c: matches one path segment of `path` starting at `cursor.s` against
  * `pattern` starting at `cursor.p`. On success, leaves the cursor where Ruby leaves it (pattern at the
  * end of its segment; string possibly mid-segment when the pattern ended with `*`).
  */
 function matchSegment(pattern: number[], path: number[], cursor: Cursor): boolean {
-  let p = cursor.p;
-  let s = cursor.s;
-  const unescape = (i: number): number => (at(pattern, i) === BACKSLASH ? i + 1 : i);
-  const succeed = (): boolean => {
-    cursor.p = p;
-    cursor.s = s;
-    return true;
-  };
-
   // Leading period: only a literal `.` in the pattern matches it.
-  if (at(path, s) === DOT && at(pattern, unescape(p)) !== DOT) return false;
+  if (at(path, cursor.s) === DOT && at(pattern, skipEscape(pattern, cursor.p)) !== DOT) return false;
 
-  let pStar = -1; // pattern index after the latest `*`
-  let sStar = -1; // string index that `*` is currently assumed to stop at
+  const state: SegmentState = { p: cursor.p, s: cursor.s, pStar: -1, sStar: -1 };
   for (;;) {
-    const ch = at(pattern, p);
-    if (ch === STAR) {
-      do p++;
-      while (at(pattern, p) === STAR);
-      if (isEnd(at(pattern, unescape(p)))) {
-        p = unescape(p);
-        return succeed();
-      }
-      if (isEnd(at(path, s))) return false;
-      pStar = p;
-      sStar = s;
-      continue;
+    let step = matchStep(pattern, path, state);
+    if (step === "failed") step = retryStar(state);
+    if (step === "match") {
+      cursor.p = state.p;
+      cursor.s = state.s;
+      return true;
     }
-    if (ch === QUESTION) {
-      if (isEnd(at(path, s))) return false;
-      p++;
-      s++;
-      continue;
-    }
-    if (ch === LBRACKET) {
-      if (isEnd(at(path, s))) return false;
-      const next = bracket(pattern, p + 1, path[s]!);
-      if (next >= 0) {
-        p = next;
-        s++;
-        continue;
-      }
-      // fall through to "failed"
-    } else {
-      // Ordinary character (possibly escaped).
-      p = unescape(p);
-      if (isEnd(at(path, s))) {
-        if (isEnd(at(pattern, p))) return succeed();
-        return false;
-      }
-      if (!isEnd(at(pattern, p)) && pattern[p] === path[s]) {
-        p++;
-        s++;
-        continue;
-      }
-    }
-    // failed: let the latest `*` swallow one more character.
-    if (pStar >= 0) {
-      p = pStar;
-      sStar++;
-      s = sStar;
-      continue;
-    }
-    return false;
+    if (step === "nomatch") return false;
   }
+}
+
+/** One pattern element against the string: `*`, `?`, `[...]` or an ordinary character. */
+function matchStep(pattern: number[], path: number[], state: SegmentState): Step {
+  const ch = at(pattern, state.p);
+  if (ch === STAR) return matchStar(pattern, path, state);
+  if (ch === QUESTION) {
+    if (isEnd(at(path, state.s))) return "nomatch";
+    state.p++;
+    state.s++;
+    return "next";
+  }
+  if (ch === LBRACKET) {
+    if (isEnd(at(path, state.s))) return "nomatch";
+    const next = bracket(pattern, state.p + 1, path[state.s]!);
+    if (next < 0) return "failed";
+    state.p = next;
+    state.s++;
+    return "next";
+  }
+  return matchLiteral(pattern, path, state);
+}
+
+/** A run of `*`: matches the rest of the segment when the pattern segment ends here, else remembers where to backtrack. */
+function matchStar(pattern: number[], path: number[], state: SegmentState): Step {
+  let p = state.p;
+  do p++;
+  while (at(pattern, p) === STAR);
+  if (isEnd(at(pattern, skipEscape(pattern, p)))) {
+    state.p = skipEscape(pattern, p);
+    return "match";
+  }
+  if (isEnd(at(path, state.s))) return "nomatch";
+  state.p = p;
+  state.pStar = p;
+  state.sStar = state.s;
+  return "next";
+}
+
+/** Ordinary character (possibly escaped). */
+function matchLiteral(pattern: number[], path: number[], state: SegmentState): Step {
+  const p = skipEscape(pattern, state.p);
+  state.p = p;
+  if (isEnd(at(path, state.s))) return isEnd(at(pattern, p)) ? "match" : "nomatch";
+  if (!isEnd(at(pattern, p)) && pattern[p] === path[state.s]) {
+    state.p++;
+    state.s++;
+    return "next";
+  }
+  return "failed";
+}
+
+/** failed: let the latest `*` swallow one more character. */
+function retryStar(state: SegmentState): Step {
+  if (state.pStar < 0) return "nomatch";
+  state.p = state.pStar;
+  state.sStar++;
+  state.s = state.sStar;
+  return "next";
 }
 
 /**

@@ -116,44 +116,73 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return results;
 }
 
+/** One API release: the options and the two refs it creates or moves. */
+interface ApiRelease {
+  options: CommitViaApiOptions;
+  gitOptions: GitOptions;
+  tagRef: string;
+  branchRef: string;
+}
+
+/**
+ * Makes the release commit through the Git database API: blobs and tree, the commit, the tag ref then
+ * the branch (the tag deleted again when the branch is refused), then the local branch moved onto it.
+ */
 export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCommitResult> {
-  const { octokit, owner, repo, branch, tag, cwd, env, parentSha } = options;
-  const gitOptions: GitOptions = { cwd, env };
-  const tagRef = `refs/tags/${tag}`;
-  const branchRef = `refs/heads/${branch}`;
+  const { branch, tag, cwd, env } = options;
+  const release: ApiRelease = { options, gitOptions: { cwd, env }, tagRef: `refs/tags/${tag}`, branchRef: `refs/heads/${branch}` };
 
-  const rejected = (failure: FailedRequest, ref: string, tagLeftBehind?: boolean): SemanticReleaseError | undefined => {
-    const parsed = parseApiRejection(wholeMessage(failure));
-    if (!parsed) return undefined;
-    return getError("EPUSHREJECTED", {
-      rejections: [{ code: parsed.code, ref, rules: parsed.rules }],
-      actor: options.actor,
-      owner,
-      repo,
-      githubUrl: options.githubUrl,
-      via: "api",
-      tag,
-      tagLeftBehind,
-    });
-  };
-  const failed = (failure: FailedRequest, step: string): SemanticReleaseError =>
-    getError("EPUSHFAILED", {
-      branch,
-      tag,
-      via: "api",
-      output: `${step}: ${wholeMessage(failure)}`,
-      status: failure.status,
-      hint:
-        failure.status === 403 || failure.status === 404
-          ? "The token needs `contents: write` on this repository (the Git database endpoints answer 404 without it)."
-          : undefined,
-    });
+  const result = await createCommit(release);
+  if (!result.verified) {
+    warn(
+      options,
+      "GitHub did not sign the release commit %s (verification: %s); a required_signatures rule will refuse it. Only an App or GITHUB_TOKEN gets bot commits signed (and GHES only with web commit signing on).",
+      result.sha.slice(0, 12),
+      result.verificationReason ?? "none",
+    );
+  }
+  await createTagRef(release, result.sha);
+  await moveBranch(release, result.sha);
+  options.logger?.log("Created the release commit %s through the API%s", result.sha.slice(0, 12), result.verified ? " (verified)" : "");
+  await bringHome(release, result.sha);
+  return result;
+}
 
-  // 1. blobs and tree, on the parent's tree (content-addressed: the local tree sha is the remote's)
-  let commitSha: string;
-  let treeSha: string;
-  let verified = false;
-  let verificationReason: string | undefined;
+/** A refusal by rules or a hook (GH013/GH006 in GitHub's message), else undefined. */
+function rejected({ options }: ApiRelease, failure: FailedRequest, ref: string, tagLeftBehind?: boolean): SemanticReleaseError | undefined {
+  const parsed = parseApiRejection(wholeMessage(failure));
+  if (!parsed) return undefined;
+  const { actor, owner, repo, githubUrl, tag } = options;
+  return getError("EPUSHREJECTED", {
+    rejections: [{ code: parsed.code, ref, rules: parsed.rules }],
+    actor,
+    owner,
+    repo,
+    githubUrl,
+    via: "api",
+    tag,
+    tagLeftBehind,
+  });
+}
+
+function failed({ options }: ApiRelease, failure: FailedRequest, step: string): SemanticReleaseError {
+  return getError("EPUSHFAILED", {
+    branch: options.branch,
+    tag: options.tag,
+    via: "api",
+    output: `${step}: ${wholeMessage(failure)}`,
+    status: failure.status,
+    hint:
+      failure.status === 403 || failure.status === 404
+        ? "The token needs `contents: write` on this repository (the Git database endpoints answer 404 without it)."
+        : undefined,
+  });
+}
+
+/** 1. blobs and tree, on the parent's tree (content-addressed: the local tree sha is the remote's); 2. the commit */
+async function createCommit(release: ApiRelease): Promise<ApiCommitResult> {
+  const { options, gitOptions } = release;
+  const { octokit, owner, repo, parentSha } = options;
   try {
     const prefix = await showPrefix(gitOptions);
     const entries = (await mapLimit(options.files, 4, (file) => treeEntry(options, gitOptions, prefix, file))).filter(
@@ -161,52 +190,49 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
     );
     const baseTree = await treeOf(parentSha, gitOptions);
     const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", { owner, repo, base_tree: baseTree, tree: entries });
-    treeSha = tree.data.sha;
-    // 2. the commit: no author, committer or signature, so GitHub signs it (docs/github.md §8)
+    // no author, committer or signature, so GitHub signs it (docs/github.md §8)
     const created = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
       owner,
       repo,
       message: options.message,
-      tree: treeSha,
+      tree: tree.data.sha,
       parents: [parentSha],
     });
-    commitSha = created.data.sha;
-    verified = created.data.verification?.verified === true;
-    verificationReason = created.data.verification?.reason;
+    const { verification } = created.data;
+    return { sha: created.data.sha, tree: tree.data.sha, verified: verification?.verified === true, verificationReason: verification?.reason };
   } catch (error) {
     if ((error as { semanticRelease?: boolean }).semanticRelease) throw error;
     const failure = readFailure(error);
-    throw rejected(failure, branchRef) ?? failed(failure, "creating the release commit through the API");
+    throw rejected(release, failure, release.branchRef) ?? failed(release, failure, "creating the release commit through the API");
   }
-  if (!verified) {
-    warn(
-      options,
-      "GitHub did not sign the release commit %s (verification: %s); a required_signatures rule will refuse it. Only an App or GITHUB_TOKEN gets bot commits signed (and GHES only with web commit signing on).",
-      commitSha.slice(0, 12),
-      verificationReason ?? "none",
-    );
-  }
+}
 
-  // 3. the tag ref first: if it cannot be created, the branch is not touched
+/** 3. the tag ref first: if it cannot be created, the branch is not touched */
+async function createTagRef(release: ApiRelease, commitSha: string): Promise<void> {
+  const { options, tagRef } = release;
+  const { octokit, owner, repo, tag } = options;
   try {
     await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref: tagRef, sha: commitSha });
   } catch (error) {
     const failure = readFailure(error);
-    if (failure.status === 422 && /already exists/i.test(wholeMessage(failure))) {
-      const existing = await octokit
-        .request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `tags/${tag}` })
-        .then(({ data }) => data.object.sha)
-        .catch(() => undefined);
-      // a retried POST whose first attempt landed (plugin-retry) created exactly our ref
-      if (existing !== commitSha) {
-        throw getError("ETAGEXISTS", { tag, existingSha: existing, headSha: commitSha, where: "remote" });
-      }
-    } else {
-      throw rejected(failure, tagRef) ?? failed(failure, `creating ${tagRef}`);
+    if (!(failure.status === 422 && /already exists/i.test(wholeMessage(failure)))) {
+      throw rejected(release, failure, tagRef) ?? failed(release, failure, `creating ${tagRef}`);
+    }
+    const existing = await octokit
+      .request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `tags/${tag}` })
+      .then(({ data }) => data.object.sha)
+      .catch(() => undefined);
+    // a retried POST whose first attempt landed (plugin-retry) created exactly our ref
+    if (existing !== commitSha) {
+      throw getError("ETAGEXISTS", { tag, existingSha: existing, headSha: commitSha, where: "remote" });
     }
   }
+}
 
-  // 4. fast-forward the branch; if refused, take the tag back
+/** 4. fast-forward the branch; if refused, take the tag back */
+async function moveBranch(release: ApiRelease, commitSha: string): Promise<void> {
+  const { options, tagRef, branchRef } = release;
+  const { octokit, owner, repo, branch, tag } = options;
   try {
     await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `heads/${branch}`, sha: commitSha, force: false });
   } catch (error) {
@@ -217,14 +243,14 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
       .catch(() => true);
     if (tagLeftBehind) warn(options, "Could not delete %s again after the branch update failed; delete it by hand", tagRef);
     if (NOT_FAST_FORWARD.test(wholeMessage(failure))) {
-      throw getError("EREMOTEAHEAD", { branch, localSha: parentSha, via: "api", tag, tagLeftBehind });
+      throw getError("EREMOTEAHEAD", { branch, localSha: options.parentSha, via: "api", tag, tagLeftBehind });
     }
-    const error_ = rejected(failure, branchRef, tagLeftBehind) ?? failed(failure, `updating ${branchRef}`);
-    throw error_;
+    throw rejected(release, failure, branchRef, tagLeftBehind) ?? failed(release, failure, `updating ${branchRef}`);
   }
-  options.logger?.log("Created the release commit %s through the API%s", commitSha.slice(0, 12), verified ? " (verified)" : "");
+}
 
-  // 5. bring the commit home: the local branch moves onto it, the work tree stays as it is
+/** 5. bring the commit home: the local branch moves onto it, the work tree stays as it is */
+async function bringHome({ options, gitOptions, tagRef }: ApiRelease, commitSha: string): Promise<void> {
   try {
     await fetch(options.remoteUrl, [tagRef], gitOptions);
     if ((await revParse(commitSha, gitOptions)) !== commitSha) throw new Error(`the fetched ${tagRef} is not ${commitSha}`);
@@ -234,13 +260,12 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
   } catch (error) {
     const output = (error as { stderr?: string }).stderr || (error as Error).message;
     throw getError("EPUSHFAILED", {
-      branch,
-      tag,
+      branch: options.branch,
+      tag: options.tag,
       via: "api",
       output: scrubUrls(output),
       landed: true,
       hint: `The release commit ${commitSha} and the tag are on GitHub, but the local clone could not be moved onto it (\`git fetch\` + \`git reset --soft\`).`,
     });
   }
-  return { sha: commitSha, tree: treeSha, verified, verificationReason };
 }

@@ -5,7 +5,7 @@
 // Auth travels in env (GIT_CONFIG_*); `remoteUrl` carries no credentials and none are added.
 import type SemanticReleaseError from "@semantic-release/error";
 import { getError } from "../errors/get-error.js";
-import { GitError, deleteTag, head, lsRemote, push, revParse, tag as createTag, type GitOptions } from "../git/git.js";
+import { GitError, deleteTag, head, lsRemote, push, revParse, tag as createTag, type GitOptions, type GitResult } from "../git/git.js";
 import { scrubUrls } from "../errors/scrub-urls.js";
 import type { Logger } from "../logger.js";
 import {
@@ -92,108 +92,158 @@ function rejectedAhead(statuses: RefStatus[], branch: string): boolean {
   );
 }
 
+/** Where the release branch and tag are on the remote (undefined: not there). */
+interface RemoteRefs {
+  branchSha: string | undefined;
+  tagSha: string | undefined;
+}
+
+/** One release push: the options, the commit to release (local HEAD) and the two refs. */
+interface Release {
+  options: PushReleaseOptions;
+  gitOptions: GitOptions;
+  sha: string;
+  branchRef: string;
+  tagRef: string;
+}
+
+/**
+ * Pushes the release branch and tag: read the remote, decide the refspecs, push once (a network
+ * error is retried once when nothing landed), then classify git's answer.
+ */
 export async function pushRelease(options: PushReleaseOptions): Promise<PushResult> {
-  const { cwd, env, remoteUrl, branch, tag } = options;
+  const { cwd, env, branch, tag } = options;
   const gitOptions: GitOptions = { cwd, env };
-  const branchRef = `refs/heads/${branch}`;
-  const tagRef = `refs/tags/${tag}`;
-  const sha = await head(gitOptions);
+  const release: Release = { options, gitOptions, sha: await head(gitOptions), branchRef: `refs/heads/${branch}`, tagRef: `refs/tags/${tag}` };
 
-  const readRemote = async () => {
-    const refs = await lsRemote(remoteUrl, [branchRef, tagRef], gitOptions);
-    return { branchSha: refs.get(branchRef), tagSha: refs.get(tagRef) };
-  };
+  const before = await readRemoteBefore(release);
+  const refspecs = decideRefspecs(release, before);
+  if (refspecs.length === 0) {
+    options.logger?.log("%s and %s are already at %s on the remote: nothing to push", branch, tag, release.sha.slice(0, 12));
+    return { sha: release.sha, pushed: [], bypassed: [], attempts: 0 };
+  }
+  await refuseLocalTag(release);
 
-  let before;
+  let retried = false;
+  for (let attempts = 1; ; attempts++) {
+    const { stderr, exitCode } = await pushOnce(release, refspecs);
+    if (exitCode === 0) return accepted(release, refspecs, stderr, attempts);
+    await throwIfRefused(release, before, stderr);
+    if (!retried && isTransient(stderr)) {
+      const outcome = await afterNetworkError(release, before, refspecs);
+      if (outcome === "landed") return { sha: release.sha, pushed: pushedRefs(release, refspecs), bypassed: [], attempts };
+      if (outcome === "retry") {
+        retried = true;
+        continue;
+      }
+    }
+    throw pushFailed(branch, tag, stderr, exitCode, retried);
+  }
+}
+
+async function readRemote({ options, gitOptions, branchRef, tagRef }: Release): Promise<RemoteRefs> {
+  const refs = await lsRemote(options.remoteUrl, [branchRef, tagRef], gitOptions);
+  return { branchSha: refs.get(branchRef), tagSha: refs.get(tagRef) };
+}
+
+/** The remote before the push; when it cannot be read, the push fails before anything was sent. */
+async function readRemoteBefore(release: Release): Promise<RemoteRefs> {
   try {
-    before = await readRemote();
+    return await readRemote(release);
   } catch (error) {
+    const { branch, tag } = release.options;
     const output = error instanceof GitError ? error.stderr || error.message : String(error);
     throw getError("EPUSHFAILED", { branch, tag, via: "git", output: scrubUrls(output), hint: hintFor(output) });
   }
+}
+
+/** The refspecs still to push, given the remote; a remote tag at another commit is ETAGEXISTS. */
+function decideRefspecs({ options, sha, branchRef, tagRef }: Release, before: RemoteRefs): string[] {
   if (before.tagSha !== undefined && before.tagSha !== sha) {
-    throw getError("ETAGEXISTS", { tag, existingSha: before.tagSha, headSha: sha, where: "remote" });
+    throw getError("ETAGEXISTS", { tag: options.tag, existingSha: before.tagSha, headSha: sha, where: "remote" });
   }
   // Decision: the tag already on the remote at our commit (an earlier run, or made by hand) is
   // kept as it is and only the branch is pushed; nothing is overwritten either way.
   const refspecs: string[] = [];
   if (before.branchSha !== sha) refspecs.push(`HEAD:${branchRef}`);
   if (before.tagSha === undefined) refspecs.push(tagRef);
-  if (refspecs.length === 0) {
-    options.logger?.log("%s and %s are already at %s on the remote: nothing to push", branch, tag, sha.slice(0, 12));
-    return { sha, pushed: [], bypassed: [], attempts: 0 };
-  }
+  return refspecs;
+}
 
+async function refuseLocalTag({ options, gitOptions, sha, tagRef }: Release): Promise<void> {
   const localTag = await revParse(tagRef, gitOptions);
   if (localTag !== undefined) {
     // core runs `git tag <tag> <sha>` after prepare and fails on an existing tag (docs/semantic-release.md §8.9)
-    throw getError("ETAGEXISTS", { tag, existingSha: localTag, headSha: sha, where: "local" });
+    throw getError("ETAGEXISTS", { tag: options.tag, existingSha: localTag, headSha: sha, where: "local" });
   }
+}
 
-  let attempts = 0;
-  let retried = false;
-  for (;;) {
-    attempts += 1;
-    let result;
-    await createTag(tag, sha, gitOptions);
-    try {
-      result = await push(remoteUrl, refspecs, { cwd, env, atomic: true });
-    } finally {
-      // always: core re-creates the tag (docs/semantic-release.md §0.8)
-      await deleteTag(tag, gitOptions);
-    }
-    const { stderr, exitCode } = result;
-    if (exitCode === 0) {
-      const bypassed = parseBypassNotice(stderr);
-      for (const notice of bypassed) {
-        options.logger?.log("GitHub: bypassed rule violations for %s: %s", notice.ref, notice.rules.join("; "));
-      }
-      return { sha, pushed: refspecs.map((spec) => (spec.startsWith("HEAD:") ? branchRef : spec)), bypassed, attempts };
-    }
-
-    const rejections = parsePushRejection(stderr);
-    if (rejections.length > 0) {
-      throw getError("EPUSHREJECTED", {
-        rejections,
-        actor: options.actor,
-        owner: options.owner,
-        repo: options.repo,
-        githubUrl: options.githubUrl,
-        via: "git",
-        tag,
-      });
-    }
-    const statuses = parseRefStatuses(stderr);
-    const lostRace = LOST_RACE.test(stderr);
-    if (rejectedAhead(statuses, branch) || lostRace) {
-      const after = await readRemote().catch(() => undefined);
-      if (!lostRace || (after !== undefined && after.branchSha !== before.branchSha)) {
-        throw getError("EREMOTEAHEAD", { branch, localSha: sha, remoteSha: after?.branchSha, via: "git", tag });
-      }
-      if (after?.tagSha !== undefined && after.tagSha !== sha) {
-        throw getError("ETAGEXISTS", { tag, existingSha: after.tagSha, headSha: sha, where: "remote" });
-      }
-    }
-    if (statuses.some((status) => status.destination === tag && /already exists/i.test(status.reason))) {
-      const after = await readRemote().catch(() => undefined);
-      throw getError("ETAGEXISTS", { tag, existingSha: after?.tagSha, headSha: sha, where: "remote" });
-    }
-
-    if (!retried && isTransient(stderr)) {
-      // retry only when nothing can have landed: the remote refs are where they were before
-      const now = await readRemote().catch(() => undefined);
-      if (now && now.branchSha === sha && (now.tagSha === sha || !refspecs.includes(tagRef))) {
-        options.logger?.log("The push reported a network error, but %s and %s are on the remote", branch, tag);
-        return { sha, pushed: refspecs.map((spec) => (spec.startsWith("HEAD:") ? branchRef : spec)), bypassed: [], attempts };
-      }
-      if (now && now.branchSha === before.branchSha && now.tagSha === before.tagSha) {
-        retried = true;
-        options.logger?.warn("The push failed with a network error; retrying once");
-        continue;
-      }
-    }
-    throw pushFailed(branch, tag, stderr, exitCode, retried);
+/** One `git push --atomic`, with the local tag existing only for the push. */
+async function pushOnce({ options, gitOptions, sha }: Release, refspecs: string[]): Promise<GitResult> {
+  const { cwd, env, remoteUrl, tag } = options;
+  await createTag(tag, sha, gitOptions);
+  try {
+    return await push(remoteUrl, refspecs, { cwd, env, atomic: true });
+  } finally {
+    // always: core re-creates the tag (docs/semantic-release.md §0.8)
+    await deleteTag(tag, gitOptions);
   }
+}
+
+function pushedRefs({ branchRef }: Release, refspecs: string[]): string[] {
+  return refspecs.map((spec) => (spec.startsWith("HEAD:") ? branchRef : spec));
+}
+
+function accepted(release: Release, refspecs: string[], stderr: string, attempts: number): PushResult {
+  const bypassed = parseBypassNotice(stderr);
+  for (const notice of bypassed) {
+    release.options.logger?.log("GitHub: bypassed rule violations for %s: %s", notice.ref, notice.rules.join("; "));
+  }
+  return { sha: release.sha, pushed: pushedRefs(release, refspecs), bypassed, attempts };
+}
+
+/** Throws for a refusal that a retry cannot change: rules (GH013/GH006), another push first, the tag taken. */
+async function throwIfRefused(release: Release, before: RemoteRefs, stderr: string): Promise<void> {
+  const { options, sha } = release;
+  const { branch, tag } = options;
+  const rejections = parsePushRejection(stderr);
+  if (rejections.length > 0) {
+    const { actor, owner, repo, githubUrl } = options;
+    throw getError("EPUSHREJECTED", { rejections, actor, owner, repo, githubUrl, via: "git", tag });
+  }
+  const statuses = parseRefStatuses(stderr);
+  const lostRace = LOST_RACE.test(stderr);
+  if (rejectedAhead(statuses, branch) || lostRace) {
+    const after = await readRemote(release).catch(() => undefined);
+    if (!lostRace || (after !== undefined && after.branchSha !== before.branchSha)) {
+      throw getError("EREMOTEAHEAD", { branch, localSha: sha, remoteSha: after?.branchSha, via: "git", tag });
+    }
+    if (after?.tagSha !== undefined && after.tagSha !== sha) {
+      throw getError("ETAGEXISTS", { tag, existingSha: after.tagSha, headSha: sha, where: "remote" });
+    }
+  }
+  if (statuses.some((status) => status.destination === tag && /already exists/i.test(status.reason))) {
+    const after = await readRemote(release).catch(() => undefined);
+    throw getError("ETAGEXISTS", { tag, existingSha: after?.tagSha, headSha: sha, where: "remote" });
+  }
+}
+
+/**
+ * After a network error, the remote decides: "landed" when the refs are there anyway, "retry" only
+ * when nothing can have landed (the remote refs are where they were before), else undefined.
+ */
+async function afterNetworkError(release: Release, before: RemoteRefs, refspecs: string[]): Promise<"landed" | "retry" | undefined> {
+  const { options, sha, tagRef } = release;
+  const now = await readRemote(release).catch(() => undefined);
+  if (now && now.branchSha === sha && (now.tagSha === sha || !refspecs.includes(tagRef))) {
+    options.logger?.log("The push reported a network error, but %s and %s are on the remote", options.branch, options.tag);
+    return "landed";
+  }
+  if (now && now.branchSha === before.branchSha && now.tagSha === before.tagSha) {
+    options.logger?.warn("The push failed with a network error; retrying once");
+    return "retry";
+  }
+  return undefined;
 }
 
 function pushFailed(branch: string, tag: string, stderr: string, exitCode: number, retried: boolean): SemanticReleaseError {
