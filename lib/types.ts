@@ -8,10 +8,18 @@ export type DispatchTarget =
   | { repository: string; eventType: string; clientPayload?: Record<string, unknown> }
   | { workflow: string; ref: string; inputs?: Record<string, string>; repository?: string };
 
+/**
+ * One entry of `assets`, as @semantic-release/git takes it (README.md "assets"): a glob, a group of
+ * globs matched together (a `!` glob removes what the group's globs before it matched), or an object
+ * whose `path` is either (its other keys are ignored, as there).
+ */
+export type AssetEntry = string | string[] | { path: string | string[]; [key: string]: unknown };
+
 /** What users write in `.releaserc` for this plugin. */
 export interface PluginConfig {
   authMethod?: "auto" | AuthMethod;
-  assets?: string | string[] | false;
+  /** one entry or a list of entries; `false`: no release commit */
+  assets?: AssetEntry | AssetEntry[] | false;
   message?: string;
   commitMode?: "auto" | "git" | "api";
   permissions?: Permissions;
@@ -30,7 +38,8 @@ export interface PluginConfig {
 export interface ResolvedConfig {
   /** "auto" is resolved to a concrete method (lib/config/resolve-config.ts, the one place of that rule) */
   authMethod: AuthMethod;
-  assets: string[] | false;
+  /** always a list (a single entry is wrapped, as @semantic-release/git does); `false`: no release commit */
+  assets: AssetEntry[] | false;
   message: string;
   commitMode: "auto" | "git" | "api";
   /** permissions asked for explicitly; undefined = what the enabled features need */

@@ -64,10 +64,10 @@ describe("commitAssets", () => {
     repo = await gitRepo({ files: { ".gitignore": "dist/\n" } });
     await repo.write({ "dist/a.js": "a", "dist/sub/b.js": "b", ".github/x.yml": "x", "src/c.ts": "c" });
     const opts = { cwd: repo.cwd, env: repo.env };
-    assert.deepEqual((await selectAssetFiles(["dist"], opts)).sort(), ["dist/a.js", "dist/sub/b.js"]);
-    assert.deepEqual(await selectAssetFiles([".github/*.yml"], opts), [".github/x.yml"]);
-    assert.deepEqual(await selectAssetFiles(["**/*.ts"], opts), ["src/c.ts"]);
-    assert.deepEqual(await selectAssetFiles(["!dist/a.js"], opts), []);
+    assert.deepEqual((await selectAssetFiles({ ...opts, assets: ["dist"] })).sort(), ["dist/a.js", "dist/sub/b.js"]);
+    assert.deepEqual(await selectAssetFiles({ ...opts, assets: [".github/*.yml"] }), [".github/x.yml"]);
+    assert.deepEqual(await selectAssetFiles({ ...opts, assets: ["**/*.ts"] }), ["src/c.ts"]);
+    assert.deepEqual(await selectAssetFiles({ ...opts, assets: ["!dist/a.js"] }), []);
     const result = await commitAssets({ ...base(), assets: ["dist/**/*.js"] });
     assert.deepEqual(result.files.sort(), ["dist/a.js", "dist/sub/b.js"]);
     assert.equal(await repo.git("show", "--name-only", "--format=", "HEAD"), "dist/a.js\ndist/sub/b.js");
@@ -78,7 +78,7 @@ describe("commitAssets", () => {
     await mkdir(join(repo.cwd, "pkg"));
     await repo.write({ "pkg/CHANGELOG.md": "x", "CHANGELOG.md": "outside" });
     const cwd = join(repo.cwd, "pkg");
-    assert.deepEqual(await selectAssetFiles(["CHANGELOG.md", "../CHANGELOG.md", "**/*.md"], { cwd, env: repo.env }), ["CHANGELOG.md"]);
+    assert.deepEqual(await selectAssetFiles({ assets: ["CHANGELOG.md", "../CHANGELOG.md", "**/*.md"], cwd, env: repo.env }), ["CHANGELOG.md"]);
   });
 
   it("renderMessage falls back to the default template", () => {

@@ -45,7 +45,10 @@ const installation = { installationId: 1234567, account: { login: "acme", type: 
 
 const SAMPLES: Samples = {
   EINVALIDAUTHMETHOD: [{ value: "github-app" }],
-  EINVALIDASSETS: [{ value: ["../CHANGELOG.md"], problem: "`../CHANGELOG.md` leaves the repository" }],
+  EINVALIDASSETS: [
+    { value: ["../CHANGELOG.md"], problems: [{ problem: "`../CHANGELOG.md` (entry 0) points outside the working directory", fix: "outside" }] },
+    { value: [[], { path: ["!a", "!b"] }], problems: [{ problem: "entry 0 is an empty group", fix: "empty-group" }, { problem: "the `path` of entry 1 is a group of `!` globs only", fix: "negations-only" }] },
+  ],
   EINVALIDMESSAGE: [{ value: "release ${nextRelease.version", problem: "the template does not compile: Unexpected end of input" }],
   EINVALIDCOMMITMODE: [{ value: "rest" }],
   EINVALIDPERMISSIONS: [{ value: { contents: "writ" }, problems: ['`contents`: "writ" is not "read", "write" or "admin"'] }],

@@ -65,16 +65,24 @@ const cases: Case[] = [
   // authMethod
   { title: "an unknown authMethod", config: { authMethod: "token" }, code: "EINVALIDAUTHMETHOD", expected: /"auto".*"app".*"pat".*"github-token"/, found: /'token'/, fix: /default `"auto"`/ },
   { title: "authMethod in the wrong case", config: { authMethod: "App" }, code: "EINVALIDAUTHMETHOD", expected: /"app"/, found: /'App'/, fix: /one of the values/ },
-  // assets
-  { title: "assets: true", config: { assets: true }, code: "EINVALIDASSETS", message: /`true` is not allowed/, expected: /`false`.*glob/, found: /true/, fix: /relative/ },
-  { title: "assets as a number", config: { assets: 42 }, code: "EINVALIDASSETS", expected: /array of non-empty glob strings/, found: /`42`: it is a number/, fix: /relative/ },
-  { title: "an empty asset string", config: { assets: "" }, code: "EINVALIDASSETS", expected: /glob/, found: /it is an empty string/, fix: /relative/ },
-  { title: "a non-string asset in the list", config: { assets: ["CHANGELOG.md", { path: "dist" }] }, code: "EINVALIDASSETS", expected: /glob/, found: /entry 1 is an object/, fix: /root/ },
-  { title: "an asset that escapes the repository", config: { assets: ["../secrets.txt"] }, code: "EINVALIDASSETS", expected: /relative to the repository root/, found: /`\.\.\/secrets\.txt` \(entry 0\) points outside the repository/, fix: /without `\.\.` segments/ },
+  // assets: the grammar of @semantic-release/git, and what it refuses (test/compat-git-assets.test.ts has the accepted forms)
+  { title: "assets: true", config: { assets: true }, code: "EINVALIDASSETS", message: /`true` is not allowed/, expected: /`false`.*a group of globs.*\["dist\/\*\*", "!\*\*\/\*\.map"\]/, found: /`true`: `true` is not allowed/, fix: /glob string.*`false` for no release commit/ },
+  { title: "assets as a number", config: { assets: 42 }, code: "EINVALIDASSETS", expected: /`\{ "path": glob or group \}`/, found: /`42`: it is a number, not a glob/, fix: /group of glob strings/ },
+  { title: "an empty asset string", config: { assets: "" }, code: "EINVALIDASSETS", expected: /glob/, found: /it is an empty string/, fix: /Remove the empty globs/ },
+  { title: "a whitespace-only asset in a list", config: { assets: ["CHANGELOG.md", " \n"] }, code: "EINVALIDASSETS", expected: /glob/, found: /entry 1 is an empty string/, fix: /Remove the empty globs/ },
+  { title: "a number in the list", config: { assets: ["file.js", 42] }, code: "EINVALIDASSETS", expected: /glob/, found: /entry 1 is a number, not a glob, a group of globs or `\{ path \}`/, fix: /`\{ "path": … \}`/ },
+  { title: "an object without path", config: { assets: ["CHANGELOG.md", { files: ["dist"] }] }, code: "EINVALIDASSETS", expected: /`\{ "path": glob or group \}`/, found: /entry 1 is an object without `path`/, fix: /`\{ "path": … \}`/ },
+  { title: "a path that is a number", config: { assets: { path: 7 } }, code: "EINVALIDASSETS", expected: /path/, found: /the `path` of the object is a number, not a glob or a group of globs/, fix: /group of glob strings/ },
+  { title: "an empty group", config: { assets: [[], "CHANGELOG.md"] }, code: "EINVALIDASSETS", expected: /group/, found: /entry 0 is an empty group `\[\]` \(@semantic-release\/git fails on it\)/, fix: /Remove the empty group/ },
+  { title: "an empty group as path", config: { assets: [{ path: [] }] }, code: "EINVALIDASSETS", expected: /group/, found: /the `path` of entry 0 is an empty group/, fix: /empty group/ },
+  { title: "a group nested in a group", config: { assets: [["dist/**", ["!**/*.map"]]] }, code: "EINVALIDASSETS", expected: /group/, found: /entry 0, glob 1, is an array, not a glob string/, fix: /group of glob strings/ },
+  { title: "a group of negations only", config: { assets: [["!**/*.map", "!**/*.d.ts"]] }, code: "EINVALIDASSETS", expected: /removes what the globs before it matched/, found: /entry 0 is a group of `!` globs only: it would commit every other changed or untracked file, ignored ones included/, fix: /Start the group with the files to commit.*\["dist\/\*\*", "!\*\*\/\*\.map"\]/ },
+  { title: "an asset that escapes the working directory", config: { assets: ["../secrets.txt"] }, code: "EINVALIDASSETS", expected: /relative to the working directory/, found: /`\.\.\/secrets\.txt` \(entry 0\) points outside the working directory, where no file is a candidate, so it can never match/, fix: /Remove the `\.\.` segments/ },
   { title: "an asset that escapes through a nested ..", config: { assets: ["dist/../../x"] }, code: "EINVALIDASSETS", expected: /relative/, found: /points outside/, fix: /`\.\.`/ },
-  { title: "a negated asset that escapes", config: { assets: ["!../x"] }, code: "EINVALIDASSETS", expected: /relative/, found: /points outside/, fix: /`\.\.`/ },
-  { title: "an absolute asset path", config: { assets: "/etc/passwd" }, code: "EINVALIDASSETS", expected: /relative/, found: /absolute path/, fix: /leading `\/`/ },
-  { title: "a Windows absolute asset path", config: { assets: ["C:\\repo\\CHANGELOG.md"] }, code: "EINVALIDASSETS", expected: /relative/, found: /absolute path/, fix: /relative/ },
+  { title: "a negated asset in a group that escapes", config: { assets: [["dist/**", "!../x"]] }, code: "EINVALIDASSETS", expected: /relative/, found: /`!\.\.\/x` \(entry 0, glob 1\) points outside/, fix: /`\.\.`/ },
+  { title: "an absolute asset path", config: { assets: "/etc/passwd" }, code: "EINVALIDASSETS", expected: /relative/, found: /`\/etc\/passwd` is an absolute path; .*can never match/, fix: /relative to the working directory.*not `\/home/ },
+  { title: "a Windows absolute asset path in a path object", config: { assets: [{ path: "C:\\repo\\CHANGELOG.md" }] }, code: "EINVALIDASSETS", expected: /relative/, found: /\(the `path` of entry 0\) is an absolute path/, fix: /relative/ },
+  { title: "several problems in one assets option", config: { assets: [[], "/x", { path: ["!a", "!b"] }] }, code: "EINVALIDASSETS", message: /: 3 problems\./, expected: /group/, found: /\n- entry 0 is an empty group.*\n- `\/x` \(entry 1\) is an absolute path.*\n- the `path` of entry 2 is a group of `!` globs only/s, fix: /^\*\*Fix:\*\* Remove the empty group `\[\]`, or put globs in it\. Write the path relative.* Start the group/ },
   // message
   { title: "an empty message", config: { message: "  " }, code: "EINVALIDMESSAGE", expected: /non-empty \[lodash template\]/, found: /it is empty/, fix: /default message/ },
   { title: "a message that is not a string", config: { message: ["release"] }, code: "EINVALIDMESSAGE", expected: /lodash template/, found: /`\[ 'release' \]`: it is an array, not a string/, fix: /template/ },
@@ -161,7 +169,7 @@ for (const { title, config = {}, env = TOKEN_ENV, code, message, expected, found
 test("Return no error for a complete, valid configuration", () => {
   const config = {
     authMethod: "app",
-    assets: ["CHANGELOG.md", "dist/**/*.js", "!dist/**/*.map", "./docs/../README.md"],
+    assets: ["CHANGELOG.md", "dist/**/*.js", ["lib/**", "!**/*.map"], { path: ["docs", "!docs/drafts"], label: "ignored" }, "!dist/**/*.map", "./docs/../README.md"],
     message: "chore(release): ${nextRelease.version}\n\n<% if (nextRelease.notes) { %>${nextRelease.notes}<% } %>",
     commitMode: "api",
     permissions: { contents: "write", issues: "write", pull_requests: "write", organization_projects: "admin" },

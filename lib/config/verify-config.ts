@@ -3,12 +3,12 @@
 // option, keyed by name, run on the value as given (resolve-config.ts says which value applies and
 // where it came from); the code is EINVALID<OPTION>. Unknown option names are ignored:
 // semantic-release passes its global options (branches, repositoryUrl, …) to every plugin.
-import { isAbsolute, posix, win32 } from "node:path";
+import { posix } from "node:path";
 import template from "lodash-es/template.js"; // the one function, not the 600-module barrel (docs/performance.md)
 import type SemanticReleaseError from "@semantic-release/error";
 import { getError } from "../errors/get-error.js";
 import { APP_PERMISSIONS } from "../token/app-permissions.js";
-import { describeSecret } from "../errors/config.js";
+import { describeSecret, type AssetProblem } from "../errors/config.js";
 import { normalizePrivateKey } from "../token/private-key.js";
 import { installationIdOf, type Given, type GivenSettings, type OptionName, type Settings } from "./resolve-config.js";
 import { isInsecure, urlProblem } from "./github-urls.js";
@@ -34,8 +34,8 @@ const url =
 const VALIDATORS: Record<OptionName, Validator> = {
   authMethod: oneOf("EINVALIDAUTHMETHOD", ["auto", "app", "pat", "github-token"]),
   assets: ({ value }) => {
-    const problem = assetsProblem(value);
-    return problem === undefined ? undefined : getError("EINVALIDASSETS", { value, problem });
+    const problems = assetsProblems(value);
+    return problems.length === 0 ? undefined : getError("EINVALIDASSETS", { value, problems });
   },
   message: ({ value }) => {
     const problem = messageProblem(value);
@@ -133,35 +133,62 @@ function isAppId(value: string): boolean {
 
 // --- option checks ------------------------------------------------------------------------------
 
-function assetsProblem(value: unknown): string | undefined {
-  if (value === false) return undefined;
-  if (typeof value === "string") return globProblem(value);
-  if (!Array.isArray(value)) {
-    return value === true ? "`true` is not allowed (use `false` for no commit, or a list of globs)" : `it is ${kind(value)}, not a list of globs`;
-  }
-  for (const [index, item] of value.entries()) {
-    if (typeof item !== "string") return `entry ${index} is ${kind(item)}, not a glob string`;
-    const problem = globProblem(item, index);
-    if (problem) return problem;
-  }
-  return undefined;
+// assets: the grammar of @semantic-release/git (https://github.com/semantic-release/git/blob/master/lib/verify.js):
+// `false`, or one entry or a list of entries, each a glob, a group of globs, or `{ path }` holding
+// either. Refused besides what it refuses (README.md "assets", where this plugin differs): an empty
+// group (its prepare step throws on one), a group of `!` globs only (it would select every other
+// changed or untracked file, ignored ones included), and a glob that can never match a candidate
+// (an absolute path, or `..` above the working directory: `git ls-files` lists only files below it).
+
+function assetsProblems(value: unknown): AssetProblem[] {
+  if (value === false) return [];
+  if (value === true) return [{ problem: "`true` is not allowed (`false` means no release commit; otherwise list the files to commit)", fix: "shape" }];
+  if (Array.isArray(value)) return value.flatMap((entry, index) => assetEntryProblems(entry, `entry ${index}`));
+  if (typeof value === "string" || isPlainObject(value)) return assetEntryProblems(value, "it");
+  return [{ problem: `it is ${kind(value)}, not a glob, a group of globs or a list of them`, fix: "shape" }];
 }
 
-function globProblem(glob: string, index?: number): string | undefined {
-  const entry = index === undefined ? "" : ` (entry ${index})`;
-  if (glob.trim() === "") return `${index === undefined ? "it" : `entry ${index}`} is an empty string`;
-  const path = glob.replace(/^!/, "");
-  if (posix.isAbsolute(path) || win32.isAbsolute(path) || isAbsolute(path)) {
-    return `\`${glob}\`${entry} is an absolute path; assets are committed from the repository, so they must be relative to its root`;
+/** One entry: a glob, a group, or `{ path }` with either. `where` names it: "entry 2", or "it" for a lone entry. */
+function assetEntryProblems(entry: unknown, where: string): AssetProblem[] {
+  if (typeof entry === "string") return globProblems(entry, where);
+  if (Array.isArray(entry)) return groupProblems(entry, where);
+  if (isPlainObject(entry)) {
+    if (!("path" in entry)) return [{ problem: `${where} is an object without \`path\``, fix: "shape" }];
+    const path = `the \`path\` of ${where === "it" ? "the object" : where}`;
+    if (typeof entry.path === "string") return globProblems(entry.path, path);
+    if (Array.isArray(entry.path)) return groupProblems(entry.path, path);
+    return [{ problem: `${path} is ${kind(entry.path)}, not a glob or a group of globs`, fix: "shape" }];
   }
-  // Walk the segments (either slash, as git on Windows takes both): one `..` too many leaves the repository.
+  return [{ problem: `${where} is ${kind(entry)}, not a glob, a group of globs or \`{ path }\``, fix: "shape" }];
+}
+
+function groupProblems(group: unknown[], where: string): AssetProblem[] {
+  if (group.length === 0) return [{ problem: `${where} is an empty group \`[]\` (@semantic-release/git fails on it)`, fix: "empty-group" }];
+  const problems = group.flatMap((glob, index): AssetProblem[] =>
+    typeof glob === "string" ? globProblems(glob, `${where}, glob ${index}`) : [{ problem: `${where}, glob ${index}, is ${kind(glob)}, not a glob string`, fix: "shape" }],
+  );
+  if (problems.length === 0 && group.length > 1 && group.every((glob) => (glob as string).startsWith("!"))) {
+    problems.push({ problem: `${where} is a group of \`!\` globs only: it would commit every other changed or untracked file, ignored ones included`, fix: "negations-only" });
+  }
+  return problems;
+}
+
+function globProblems(glob: string, where: string): AssetProblem[] {
+  if (glob.trim() === "") return [{ problem: `${where} is an empty string`, fix: "empty" }];
+  const named = where === "it" ? `\`${glob}\`` : `\`${glob}\` (${where})`;
+  const path = glob.replace(/^!/, "");
+  // `/x`, `C:\x`, `C:/x`; not a leading backslash, which micromatch reads as an escape
+  if (posix.isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path)) {
+    return [{ problem: `${named} is an absolute path; files are matched by their path relative to the working directory, so it can never match`, fix: "absolute" }];
+  }
+  // Walk the segments (either slash, as git on Windows takes both): one `..` too many leaves the working directory.
   let depth = 0;
   for (const segment of path.split(/[\\/]+/)) {
     if (segment === "..") depth -= 1;
     else if (segment !== "." && segment !== "") depth += 1;
-    if (depth < 0) return `\`${glob}\`${entry} points outside the repository`;
+    if (depth < 0) return [{ problem: `${named} points outside the working directory, where no file is a candidate, so it can never match`, fix: "outside" }];
   }
-  return undefined;
+  return [];
 }
 
 function messageProblem(value: unknown): string | undefined {

@@ -126,15 +126,31 @@ const PRIVATE_KEY_FIX: Record<PrivateKeyProblem, string> = {
   unsupported: `Use the \`.pem\` file downloaded from the App's settings page; it begins with \`${armor("RSA PRIVATE KEY")}\`.`,
 };
 
+/** What is wrong with one `assets` entry (lib/config/verify-config.ts), and which fix fits it. */
+export interface AssetProblem {
+  problem: string;
+  fix: keyof typeof ASSET_FIX;
+}
+
+const ASSET_FIX = {
+  shape: 'Write each entry as a glob string (`"CHANGELOG.md"`), a group of glob strings (`["dist/**", "!**/*.map"]`) or `{ "path": … }` holding one of those; use `false` for no release commit.',
+  empty: "Remove the empty globs.",
+  "empty-group": "Remove the empty group `[]`, or put globs in it.",
+  "negations-only": 'Start the group with the files to commit, then the `!` globs that take some of them out: `["dist/**", "!**/*.map"]`.',
+  absolute: "Write the path relative to the working directory (semantic-release's `cwd`, usually the repository root): `dist/app.js`, not `/home/runner/work/app/app/dist/app.js`.",
+  outside: "Remove the `..` segments: only files inside the working directory can be committed.",
+} as const;
+
 export const CONFIG_ERRORS = {
   EINVALIDAUTHMETHOD: oneOf("authMethod", ["auto", "app", "pat", "github-token"], "how the plugin authenticates"),
 
-  EINVALIDASSETS: ({ value, problem }: { value: unknown; problem: string }) => ({
-    message: `Invalid \`assets\` option: ${problem}.`,
+  EINVALIDASSETS: ({ value, problems }: { value: unknown; problems: AssetProblem[] }) => ({
+    message: `Invalid \`assets\` option: ${problems.length === 1 ? problems[0]!.problem : `${problems.length} problems`}.`,
     details: details({
-      expected: "`false` (no release commit, tag only), a glob string, or an array of non-empty glob strings, each relative to the repository root (`CHANGELOG.md`, `dist/**/*.js`, `!dist/*.map`).",
-      found: `${show(value)}: ${problem}.`,
-      fix: "Give paths relative to the repository root, without `..` segments or a leading `/`; or remove the option to commit the default files.",
+      expected:
+        "`false` (no release commit, tag only), or what @semantic-release/git takes: a glob; a group of globs matched together (an array), in which a `!` glob removes what the globs before it matched; an object `{ \"path\": glob or group }`; or a list of these. Globs are relative to the working directory. Example: `[\"CHANGELOG.md\", \"package.json\", [\"dist/**\", \"!**/*.map\"]]` commits the changelog, package.json, and `dist/` without its source maps.",
+      found: problems.length === 1 ? `${show(value)}: ${problems[0]!.problem}.` : `${show(value)}:${list(problems.map((p) => p.problem))}`,
+      fix: [...new Set(problems.map((p) => ASSET_FIX[p.fix]))].join(" "),
       link: ["assets", "assets"],
     }),
   }),
