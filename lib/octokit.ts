@@ -1,7 +1,8 @@
 // The one Octokit class the plugin uses, the constructor options for it, and the one reader of a
 // failed request. @octokit/core plus retry, throttling and pagination, as
 // https://github.com/semantic-release/github/blob/master/lib/octokit.js; the retry/throttle numbers
-// live in ./definitions/retry.ts.
+// live in ./definitions/retry.ts. Every Octokit of the plugin is built from toOctokitOptions, so every
+// API request honours HTTP(S)_PROXY and NO_PROXY (./proxy.ts).
 import { readFileSync } from "node:fs";
 import { Octokit } from "@octokit/core";
 import type { OctokitOptions } from "@octokit/core";
@@ -17,6 +18,7 @@ import { READ_CONCURRENCY, RETRY_CONF, THROTTLE_CONF } from "./definitions/retry
 import { getError } from "./errors/get-error.js";
 import { scrubUrls } from "./errors/scrub-urls.js";
 import type { Logger } from "./logger.js";
+import { proxyFetch } from "./proxy.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:octokit`);
 
@@ -92,20 +94,24 @@ export interface ToOctokitOptionsInput {
   retry?: RetryOverrides | undefined;
   /** tests: e.g. `{ retryAfterBaseValue: 1 }` */
   throttle?: ThrottleOverrides | undefined;
-  /** passed to @octokit/request (e.g. a custom `fetch`) */
+  /** passed to @octokit/request (e.g. a custom `fetch`, which then replaces the proxy-aware one) */
   request?: OctokitOptions["request"];
+  /** where the proxy variables are read (default process.env, which git reads too) */
+  env?: Record<string, string | undefined> | undefined;
 }
 
 /**
  * Constructor options for ReleaseOctokit (as semantic-release/github's toOctokitOptions).
  * Octokit merges `defaults()` shallowly, so `retry` and `throttle` are always given whole here.
+ * With a proxy variable set, `request.fetch` sends each request through the proxy (./proxy.ts).
  */
-export function toOctokitOptions({ baseUrl, auth, authStrategy, logger, retry: retryOverrides, throttle, request }: ToOctokitOptionsInput): OctokitOptions {
+export function toOctokitOptions({ baseUrl, auth, authStrategy, logger, retry: retryOverrides, throttle, request, env }: ToOctokitOptionsInput): OctokitOptions {
+  const customFetch = request?.fetch ?? proxyFetch(env);
   return {
     baseUrl,
     ...(auth === undefined ? {} : { auth }),
     ...(authStrategy === undefined ? {} : { authStrategy }),
-    ...(request ? { request } : {}),
+    ...(request || customFetch ? { request: { ...request, ...(customFetch ? { fetch: customFetch } : {}) } } : {}),
     retry: { ...RETRY_CONF, ...retryOverrides },
     throttle: throttleOptions(throttle),
     log: {

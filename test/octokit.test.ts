@@ -1,10 +1,11 @@
 import { test } from "node:test";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { format } from "node:util";
 import { RequestError } from "@octokit/request-error";
@@ -14,6 +15,7 @@ import type { Logger } from "../lib/logger.js";
 import { APP_RETRY_CONF } from "../lib/definitions/retry.js";
 import type { ResolvedConfig } from "../lib/types.js";
 import { startStandIn } from "github-stand-in";
+import { refusesDirect, startForwardProxy } from "./helpers/forward-proxy.js";
 
 function makeLogger() {
   const lines: string[] = [];
@@ -237,4 +239,85 @@ test("A certificate Node does not trust → EGITHUBUNREACHABLE that points to NO
   assert.match(mapped.message, /self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/);
   assert.match(String(mapped.details), /NODE_EXTRA_CA_CERTS/);
   assert.match(String(mapped.details), /Do not turn certificate checks off/);
+});
+
+// ---- HTTP(S)_PROXY and NO_PROXY (lib/proxy.ts) ------------------------------------------------------
+
+/** an address on loopback where nothing listens: only the proxy, which routes it to the stand-in, reaches it */
+const PROXY_ONLY_HOST = "127.7.7.7";
+
+async function proxied(t: { after: (fn: () => Promise<void>) => void }) {
+  const world = await setup(t);
+  const port = Number(new URL(world.standIn.origin).port);
+  const proxy = await startForwardProxy({ routes: { [`${PROXY_ONLY_HOST}:${port}`]: `127.0.0.1:${port}` } });
+  t.after(() => proxy.close());
+  assert.ok(await refusesDirect(PROXY_ONLY_HOST, port), `${PROXY_ONLY_HOST}:${port} is not reachable directly`);
+  return { ...world, proxy, proxyOnlyApi: `http://${PROXY_ONLY_HOST}:${port}/api/v3`, target: `${PROXY_ONLY_HOST}:${port}` };
+}
+
+test("HTTP_PROXY: requests go through the proxy, to an address only the proxy reaches", async (t) => {
+  const { proxy, proxyOnlyApi, target, token } = await proxied(t);
+  const octokit = new ReleaseOctokit(toOctokitOptions({ baseUrl: proxyOnlyApi, auth: token, env: { HTTP_PROXY: proxy.url }, retry: { enabled: false } }));
+  const { data } = await octokit.request(REPO, { owner: "octo", repo: "proj" });
+  assert.equal(data.full_name, "octo/proj");
+  assert.deepEqual(proxy.tunnels, [target], "one CONNECT tunnel to the API's address");
+  assert.deepEqual(proxy.seen.map((r) => `${r.method} ${r.path}`), ["GET /api/v3/repos/octo/proj"]);
+  assert.match(proxy.seen[0]!.userAgent, /^semantic-release-github-app\//);
+});
+
+test("http_proxy (lower case) wins over HTTP_PROXY; without any proxy variable the global fetch is used", async (t) => {
+  const { proxy, proxyOnlyApi, token } = await proxied(t);
+  const closed = createHttpServer();
+  const deadPort = await listen(closed);
+  await new Promise((resolve) => closed.close(resolve));
+  const env = { http_proxy: proxy.url, HTTP_PROXY: `http://127.0.0.1:${deadPort}` };
+  const octokit = new ReleaseOctokit(toOctokitOptions({ baseUrl: proxyOnlyApi, auth: token, env, retry: { enabled: false } }));
+  await octokit.request(REPO, { owner: "octo", repo: "proj" });
+  assert.equal(proxy.seen.length, 1);
+  assert.equal(toOctokitOptions({ baseUrl: proxyOnlyApi, env: {} }).request, undefined, "no proxy: Octokit's own fetch");
+  assert.equal(toOctokitOptions({ baseUrl: proxyOnlyApi, env: { NO_PROXY: "*" } }).request, undefined, "NO_PROXY alone sets up nothing");
+});
+
+test("NO_PROXY: a listed host is reached directly, the others through the proxy", async (t) => {
+  const { standIn, proxy, proxyOnlyApi, target, token } = await proxied(t);
+  const env = { HTTP_PROXY: proxy.url, NO_PROXY: "example.com,127.0.0.1" };
+  const direct = new ReleaseOctokit(toOctokitOptions({ baseUrl: standIn.apiUrl, auth: token, env, retry: { enabled: false } }));
+  await direct.request(REPO, { owner: "octo", repo: "proj" });
+  assert.deepEqual(proxy.seen, [], "127.0.0.1 is in NO_PROXY");
+  const viaProxy = new ReleaseOctokit(toOctokitOptions({ baseUrl: proxyOnlyApi, auth: token, env, retry: { enabled: false } }));
+  await viaProxy.request(REPO, { owner: "octo", repo: "proj" });
+  assert.deepEqual(proxy.tunnels, [target], `${PROXY_ONLY_HOST} is not in NO_PROXY`);
+});
+
+test("A proxy that does not answer → EGITHUBUNREACHABLE, not a raw fetch error", async (t) => {
+  const { proxyOnlyApi, token } = await proxied(t);
+  const closed = createHttpServer();
+  const deadPort = await listen(closed);
+  await new Promise((resolve) => closed.close(resolve));
+  const octokit = new ReleaseOctokit(toOctokitOptions({ baseUrl: proxyOnlyApi, auth: token, env: { HTTPS_PROXY: "", HTTP_PROXY: `http://127.0.0.1:${deadPort}` }, retry: { retryAfterBaseValue: 1 } }));
+  const error = await octokit.request(REPO, { owner: "octo", repo: "proj" }).catch((e: unknown) => e);
+  const mapped = apiFailure(error, proxyOnlyApi)!;
+  assert.equal(mapped.code, "EGITHUBUNREACHABLE");
+  assert.match(mapped.message, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${deadPort}`));
+});
+
+test("An App token minted and then revoked by revokeSync's child process: all through the proxy", async (t) => {
+  const { standIn, app, privateKey, proxy, proxyOnlyApi } = await proxied(t);
+  const config = { authMethod: "app", permissions: undefined, laterPluginPermissions: {}, dispatch: [], githubUrl: standIn.origin, githubApiUrl: proxyOnlyApi, installationId: undefined, appId: String(app.id), privateKey };
+  // revokeSync blocks its process's event loop: the holder runs in a child (test/fixtures/release-token-exit.ts)
+  const fixture = fileURLToPath(new URL("./fixtures/release-token-exit.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), fixture], { env: { ...process.env, HTTP_PROXY: proxy.url, http_proxy: "", NO_PROXY: "" } });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.resume();
+  child.stdin.end(JSON.stringify({ config, owner: "octo", repo: "proj" }));
+  assert.equal(await new Promise((resolve) => child.on("close", resolve)), 0);
+  assert.match(stdout, /exiting\nlog: Revoked the GitHub App token\.\n$/);
+  // setup() minted one token without HTTP; the fixture's is the last one
+  const record = standIn.tokens({ appId: app.id }).at(-1);
+  assert.ok(record && standIn.revoked(record.token), "the token the child minted is revoked");
+  const seen = proxy.seen.map((r) => `${r.method} ${r.path}`);
+  assert.ok(seen.some((line) => /^POST \/api\/v3\/app\/installations\/\d+\/access_tokens$/.test(line)), "minted through the proxy");
+  assert.equal(seen.at(-1), "DELETE /api/v3/installation/token", "revoked through the proxy, by the child");
+  assert.deepEqual(standIn.requests({ route: "DELETE /installation/token" }).length, 1);
 });
