@@ -107,6 +107,7 @@ export interface GitHubApiContext {
 }
 
 export interface InvalidTokenContext {
+  /** the configured method (the variable says more: either may hold any kind of token) */
   authMethod: "pat" | "github-token";
   variable: "GH_TOKEN" | "GITHUB_TOKEN";
   request: string;
@@ -220,15 +221,18 @@ export const AUTH_ERRORS = {
     }),
   }),
 
-  EINVALIDTOKEN: ({ authMethod, variable, request, status, githubMessage, apiUrl }: InvalidTokenContext) => ({
+  EINVALIDTOKEN: ({ variable, request, status, githubMessage, apiUrl }: InvalidTokenContext) => ({
     message: `The token in ${variable} was refused by GitHub (${status ?? "no status"} ${githubMessage}).`,
     details: details({
-      expected: `${code(variable)} holds a valid ${authMethod === "pat" ? "personal access token" : "GitHub Actions workflow token"} for ${apiUrl} (auth method ${code(authMethod)}).`,
+      expected: `${code(variable)} holds a token that ${apiUrl} accepts: ${variable === "GITHUB_TOKEN" ? "the workflow token, a personal access token or a GitHub App installation token" : "a personal access token or a GitHub App installation token"} (whose token it is, the plugin asks GitHub).`,
       found: `${code(request)} answered ${status ?? "no status"} ${code(githubMessage)}: the token is expired, revoked, mistyped, or belongs to another GitHub host.`,
-      fix:
-        authMethod === "pat"
-          ? `Create a new token (*Settings → Developer settings → Personal access tokens*) and store it in ${code(variable)}; or use a GitHub App instead (set \`GITHUB_APP_CLIENT_ID\` and \`GITHUB_APP_PRIVATE_KEY\`).`
-          : `Pass the workflow token as \`env: GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}\`; or use a GitHub App instead (set \`GITHUB_APP_CLIENT_ID\` and \`GITHUB_APP_PRIVATE_KEY\`).`,
+      fix: [
+        variable === "GITHUB_TOKEN" ? "For the workflow token, pass it to the release step as `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` (it lives only as long as the job)." : "",
+        `For a personal access token, create a new one (*Settings → Developer settings → Personal access tokens*) for this GitHub host and store it in ${code(variable)}.`,
+        "Or let the plugin mint a short-lived token as a GitHub App (set `GITHUB_APP_CLIENT_ID` and `GITHUB_APP_PRIVATE_KEY`).",
+      ]
+        .filter(Boolean)
+        .join(" "),
       anchor: "einvalidtoken",
     }),
   }),
@@ -255,6 +259,14 @@ export const AUTH_WARNINGS = {
     `Could not revoke the GitHub App token (${status === undefined ? "" : `${status} `}${githubMessage}); it expires by itself at ${expiresAt?.toISOString() ?? "its expiry"}.`,
 } satisfies Record<string, (ctx: never) => string>;
 
+/** A token the release was given: whose it is (GitHub said so), and the variable it was in. */
+interface GivenTokenLog {
+  login: string;
+  variable: "GH_TOKEN" | "GITHUB_TOKEN";
+  owner: string;
+  repo: string;
+}
+
 /** Log lines of the token module (context.logger.log): what was used, minted, revoked. Never a token's value. */
 export const AUTH_LOGS = {
   usingApp: ({ slug, installationId, account, owner, repo }: { slug: string; installationId: number; account: string; owner: string; repo: string }) =>
@@ -263,8 +275,9 @@ export const AUTH_LOGS = {
     `Minted a token for ${repositories.join(", ")} with ${formatPermissions(permissions)} (expires at ${clock(expiresAt)})`,
   reminted: ({ secondsLeft, expiresAt }: { secondsLeft: number; expiresAt: Date }) =>
     `Re-minted the GitHub App token (the previous one had ${secondsLeft} s left); the new one expires at ${clock(expiresAt)}`,
-  usingPat: ({ login, owner, repo }: { login: string; owner: string; repo: string }) => `Using the personal access token in GH_TOKEN (user ${login}) for ${owner}/${repo}`,
-  usingWorkflowToken: ({ login, owner, repo }: { login: string; owner: string; repo: string }) => `Using the workflow token in GITHUB_TOKEN (${login}) for ${owner}/${repo}`,
+  usingPat: ({ login, variable, owner, repo }: GivenTokenLog) => `Using the personal access token in ${variable} (user ${login}) for ${owner}/${repo}`,
+  usingWorkflowToken: ({ login, variable, owner, repo }: GivenTokenLog) => `Using the workflow token in ${variable} (${login}) for ${owner}/${repo}`,
+  usingInstallationToken: ({ login, variable, owner, repo }: GivenTokenLog) => `Using the GitHub App installation token in ${variable} (${login}) for ${owner}/${repo}`,
   revoked: () => "Revoked the GitHub App token.",
   notRevokedExpired: ({ expiresAt }: { expiresAt: Date }) => `Not revoking the GitHub App token: it expired at ${expiresAt.toISOString()}.`,
 };

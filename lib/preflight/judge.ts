@@ -75,7 +75,8 @@ function errorFor(problem: Problem, options: JudgeOptions, settingsUrl: string):
   const v = problem.ruleset;
   const ctx = { name: v.name, id: v.id, sourceType: v.source_type, source: v.source, settingsUrl: v.settingsUrl, ref: v.ref, blockingRules: v.blockingRules, actor, appSlug };
   if (v.verdict === "pr-only") return getError("EBYPASSPULLREQUESTONLY", ctx);
-  const githubActions = method === "github-token" || actor === GITHUB_ACTIONS_BOT.login;
+  // the actor GitHub named for the token (docs/github.md §4.1): GITHUB_TOKEN may hold a PAT or another App's token
+  const githubActions = actor === GITHUB_ACTIONS_BOT.login;
   return githubActions ? getError("EGITHUBACTIONSBYPASS", ctx) : getError("ERULESETBLOCKED", ctx);
 }
 

@@ -9,7 +9,8 @@
 //   token-ledger.ts        every minted token, revoked once
 //   revoke.ts, revoke-sync.ts   DELETE /installation/token, asynchronously or from an exit listener
 //   app-errors.ts          failed App requests → catalog errors
-//   static-token.ts        a PAT (GH_TOKEN) or the workflow token (GITHUB_TOKEN)
+//   static-token.ts        a token the release is given (GH_TOKEN or GITHUB_TOKEN)
+//   token-actor.ts         whose token that is, asked of GitHub
 //   app-token.ts           the App's ReleaseToken, assembled
 import { PACKAGE_NAME } from "../definitions/constants.js";
 import type { ReleaseOctokitInstance, RetryOverrides, ThrottleOverrides } from "../octokit.js";
@@ -25,6 +26,11 @@ export { formatPermissions, missingPermissions, permissionsToRequest } from "./p
 export { normalizePrivateKey } from "./private-key.js";
 
 export interface ReleaseToken {
+  /**
+   * app: minted here; pat: a user's token; github-token: an installation token the release was given
+   * (the workflow token, or another App's). For a given token this is what GitHub says it is, not which
+   * variable held it (./token-actor.ts).
+   */
   readonly method: "app" | "pat" | "github-token";
   /** e.g. `release-bot[bot]`, `octocat`, `github-actions[bot]` */
   readonly actor: { login: string; type: "Bot" | "User" };

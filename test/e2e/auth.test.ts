@@ -1,10 +1,11 @@
 // End to end: how the release authenticates. The real semantic-release CLI against the stand-in,
 // with each form of App credentials a user can put in a secret (client ID or numeric App ID, PKCS#1
 // or PKCS#8, escaped newlines, base64), the installation given or looked up, the token's scope, the
-// three ways minting fails, and a user's PAT instead of an App.
+// three ways minting fails, a user's PAT instead of an App, and a token in GITHUB_TOKEN that is not the
+// workflow token (a PAT, another App's token: the actor is whoever GitHub says it is) or is refused.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { releaseWorld, type ReleaseWorld, type RunResult, PULL_REQUEST_RULE, appBypass, appTokens, assertNoSecrets, assertTokensRevoked, configure, output, refPushes, assertReleasePushedByApp } from "../helpers/e2e.js";
+import { releaseWorld, type ReleaseWorld, type RunResult, PULL_REQUEST_RULE, appBypass, appTokens, assertNoSecrets, assertTokensRevoked, configure, errorCodes, output, refPushes, assertReleasePushedByApp } from "../helpers/e2e.js";
 
 describe("numeric App ID, PKCS#8 key and GITHUB_APP_INSTALLATION_ID", () => {
   let world: ReleaseWorld;
@@ -157,5 +158,89 @@ describe('authMethod: "pat" with the repository admin\'s token in GH_TOKEN', () 
 
   it("mints no App token although App credentials are set", () => {
     assert.deepEqual(appTokens(world), []);
+  });
+});
+
+describe("a personal access token in GITHUB_TOKEN (authMethod auto): the user GitHub names, not github-actions[bot]", () => {
+  let world: ReleaseWorld;
+  let dryRun: RunResult;
+  let result: RunResult;
+  let userId: number;
+
+  before(async () => {
+    world = await releaseWorld();
+    userId = world.standIn.account("octo")!.id;
+    const env = { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_TOKEN: world.standIn.createPat("octo") };
+    dryRun = await world.run(["--dry-run"], env);
+    result = await world.run([], env);
+  });
+  after(() => world.close());
+
+  it("the dry-run report names the user as the actor", () => {
+    assert.equal(dryRun.code, 0, output(dryRun));
+    assert.match(dryRun.stdout, /^Actor +octo$/m);
+    assert.match(dryRun.stdout, /^Auth method +pat$/m, "judged as a user's token");
+    assert.doesNotMatch(output(dryRun), /github-actions\[bot\]/);
+    assert.match(output(dryRun), /Using the personal access token in GITHUB_TOKEN \(user octo\)/);
+  });
+
+  it("releases, pushing and committing as the user", async () => {
+    assert.equal(result.code, 0, output(result));
+    assert.ok(await world.remoteRef("refs/tags/v1.0.0"));
+    assertReleasePushedByApp(world, { actor: "user:octo" });
+    const commit = await world.remoteCommit("refs/heads/main");
+    assert.equal(commit.author, `octo <${userId}+octo@users.noreply.127.0.0.1>`);
+    assert.equal(commit.committer, commit.author);
+    assert.doesNotMatch(output(result), /41898282|github-actions\[bot\]/);
+  });
+});
+
+describe("a refused token in GITHUB_TOKEN", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+
+  before(async () => {
+    world = await releaseWorld();
+    result = await world.run([], { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_TOKEN: "ghp_" + "R".repeat(36) });
+  });
+  after(() => world.close());
+
+  it("stops with EINVALIDTOKEN naming GITHUB_TOKEN, not a raw HttpError dump", async () => {
+    assert.notEqual(result.code, 0);
+    const text = output(result);
+    assert.match(text, /EINVALIDTOKEN The token in GITHUB_TOKEN was refused by GitHub \(401 Bad credentials\)\./);
+    assert.deepEqual(errorCodes(text), ["EINVALIDTOKEN"]);
+    // semantic-release prints its AggregateError's own stack; a request's error would add its request and response
+    assert.doesNotMatch(text, /RequestError|HttpError|Bad credentials'|response: \{|request: \{/);
+    assert.doesNotMatch(text, /node_modules\/(\x1B\[4m)?@octokit/, "no frame of Octokit's");
+    assert.ok(!text.includes("R".repeat(36)), "the token is not printed");
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), undefined);
+    assert.deepEqual(refPushes(world), []);
+  });
+});
+
+describe("another App's installation token in GITHUB_TOKEN: pushed, committed and judged as that App's bot", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let other: ReturnType<ReleaseWorld["standIn"]["createApp"]>["app"];
+
+  before(async () => {
+    world = await releaseWorld();
+    other = world.standIn.createApp({ slug: "ci-bot", owner: "octo", permissions: { contents: "write", metadata: "read" } }).app;
+    const installation = world.standIn.installApp(other, "octo", { repositories: ["lib"] });
+    // only ci-bot may bypass: judged as github-actions[bot], this would be EGITHUBACTIONSBYPASS
+    world.standIn.addRuleset(world.repo, { name: "Protect main", target: "branch", rules: [PULL_REQUEST_RULE], bypass_actors: [{ actor_id: other.id, actor_type: "Integration", bypass_mode: "always" }] });
+    const token = world.standIn.mintInstallationToken(installation).token;
+    result = await world.run([], { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_TOKEN: token });
+  });
+  after(() => world.close());
+
+  it("releases as ci-bot[bot] past the ruleset that lists it", async () => {
+    assert.equal(result.code, 0, output(result));
+    assert.match(output(result), /Using the GitHub App installation token in GITHUB_TOKEN \(ci-bot\[bot\]\)/);
+    assertReleasePushedByApp(world, { actor: "installation:ci-bot[bot]" });
+    const commit = await world.remoteCommit("refs/heads/main");
+    assert.equal(commit.author, `ci-bot[bot] <${other.botUserId}+ci-bot[bot]@users.noreply.127.0.0.1>`);
+    assert.doesNotMatch(output(result), /EGITHUBACTIONSBYPASS|github-actions\[bot\]/);
   });
 });

@@ -2,6 +2,7 @@
 // `GET /installation/repositories` (docs/github.md §6.1).
 import { extractToken } from "./auth.js";
 import {
+  DOCS,
   appJson,
   error,
   installationJson,
@@ -145,7 +146,10 @@ export const appRoutes: RouteDef[] = [
     handler(ctx) {
       const actor = ctx.actor;
       if (actor.kind !== "installation") {
-        return error(403, "You must authenticate with an installation access token in order to list repositories for an installation.");
+        return error(403, "You must authenticate with an installation access token in order to list repositories for an installation.", {
+          documentation_url: `${DOCS}/apps/installations#list-repositories-accessible-to-the-app-installation`,
+          status: "403",
+        });
       }
       const repos = installationRepositories(ctx.world, actor.installation).filter(
         (r) => actor.repositoryIds === "all" || actor.repositoryIds.includes(r.id),

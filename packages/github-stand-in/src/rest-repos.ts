@@ -2,12 +2,12 @@
 // `GET /user`, `GET /repos/{owner}/{repo}`; `POST /repos/{owner}/{repo}/releases` (what
 // @semantic-release/github's publish step needs when it runs after this plugin, test/e2e/handoff.test.ts).
 import {
+  DOCS,
   accessRepo,
   error,
   fullRepositoryJson,
   isReply,
   nodeId,
-  notAccessibleByIntegration,
   notFound,
   publicUser,
   simpleUser,
@@ -62,7 +62,11 @@ export const repoRoutes: RouteDef[] = [
     template: "/user",
     handler(ctx) {
       const actor = ctx.actor;
-      if (actor.kind === "installation" || actor.kind === "app") return notAccessibleByIntegration();
+      // GitHub's answer to an installation token, the workflow token included (docs/github.md §4.1):
+      // https://github.com/actions/create-github-app-token/issues/258 shows it verbatim
+      if (actor.kind === "installation" || actor.kind === "app") {
+        return error(403, "Resource not accessible by integration", { documentation_url: `${DOCS}/users/users#get-the-authenticated-user`, status: "403" });
+      }
       if (actor.kind !== "user") return error(401, "Requires authentication");
       const owned = [...ctx.world.repositories.values()].filter((r) => r.owner.id === actor.user.id && r.private).length;
       return {
