@@ -10,14 +10,18 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGitHttp, installHooks } from "./git-http.js";
+import { answerGraphql } from "./graphql.js";
+import { addComment, copyIssue, createIssue, findIssue, mergePullRequest, openPullRequest, type RepoGit } from "./issues.js";
 import { checkRequest, checkResponse } from "./openapi.js";
 import {
   type DispatchQuery,
+  type GraphqlQuery,
   type Mark,
   markOf,
   normalizeRoute,
   type PushQuery,
   queryDispatches,
+  queryGraphql,
   queryPushes,
   queryRequests,
   queryTokens,
@@ -36,8 +40,10 @@ import {
   GITHUB_ACTIONS_APP_ID,
   GITHUB_ACTIONS_BOT_USER_ID,
   type Installation,
+  type IssueRecord,
   type Permissions,
   type RecordedDispatch,
+  type RecordedGraphql,
   type RecordedPush,
   type RecordedRequest,
   type ReleaseRecord,
@@ -48,16 +54,21 @@ import {
   World,
 } from "./world.js";
 
-export type { DispatchQuery, Mark, PushQuery, RequestQuery, TokenQuery } from "./query.js";
+export type { DispatchQuery, GraphqlQuery, Mark, PushQuery, RequestQuery, TokenQuery } from "./query.js";
 export type {
   Account,
   App,
   BypassActor,
   BypassMode,
   ClassicProtection,
+  CommentRecord,
   Installation,
+  IssueRecord,
+  LabelRecord,
   Permissions,
+  PullRequestRecord,
   RecordedDispatch,
+  RecordedGraphql,
   RecordedPush,
   RecordedRequest,
   ReleaseRecord,
@@ -136,6 +147,7 @@ export class StandIn {
   apiUrl = "";
   /** the stand-in's data; its own modules read and write it, tests ask the query methods below */
   readonly world = new World();
+  /** what `close()` fails on: OpenAPI violations, and GraphQL answers the model could not give (graphql.ts) */
   readonly openapiViolations: string[] = [];
   tokenLifetimeSeconds: number;
   tokenFormat: TokenFormat;
@@ -197,6 +209,8 @@ export class StandIn {
         await gitHttp.handleGitRequest(req, res, actor);
       },
       handleInternal: (req, res) => gitHttp.handleInternalRequest(req, res),
+      answerGraphql: (actor, body) =>
+        answerGraphql({ world: this.world, origin: this.origin, apiUrl: this.apiUrl, nowMs: this.now(), services, violations: this.openapiViolations }, actor, body),
     };
     this.server = createServer(createRequestHandler(host));
     this.server.keepAliveTimeout = 1000;
@@ -494,6 +508,63 @@ export class StandIn {
     stored.suspended = suspended;
   }
 
+  // ---- issues and pull requests ---------------------------------------------------------------
+
+  /** Opens an issue as `author` (a user login, created if missing), with labels (created if missing). */
+  createIssue(repo: Repository, input: { author: string; title: string; body?: string; labels?: string[] }): IssueRecord {
+    const author = this.world.account(input.author) ?? this.createUser(input.author);
+    return copyIssue(createIssue(this.world, repo, { ...input, author, createdBy: "stand-in", nowMs: this.now() }));
+  }
+
+  /**
+   * Opens a pull request from a new branch `head` (commits on top of `base`, default the default
+   * branch, each authored by `author` and writing its files).
+   */
+  async createPullRequest(
+    repo: Repository,
+    input: { author: string; title: string; body?: string; head: string; base?: string; commits: { message: string; files: Record<string, string> }[]; draft?: boolean },
+  ): Promise<IssueRecord> {
+    const author = this.world.account(input.author) ?? this.createUser(input.author);
+    const pr = await openPullRequest(this.world, repo, this.repoGit(repo), { ...input, author, base: input.base ?? repo.defaultBranch, noreplyDomain: this.noreplyDomain(), nowMs: this.now() });
+    return copyIssue(pr);
+  }
+
+  /** Merges a pull request with a merge commit, as `by` (a user login) would with the button; returns the merge commit's SHA. */
+  async mergePullRequest(repo: Repository, number: number, { by }: { by: string }): Promise<string> {
+    const account = this.world.account(by) ?? this.createUser(by);
+    return mergePullRequest(this.world, repo, this.repoGit(repo), { number, by: account, noreplyDomain: this.noreplyDomain(), nowMs: this.now() });
+  }
+
+  /** Comments on an issue or pull request as `author` (a user login). */
+  commentOn(repo: Repository, number: number, { author, body }: { author: string; body: string }): void {
+    const issue = findIssue(this.world, repo, number);
+    if (!issue) throw new Error(`${repo.owner.login}/${repo.name} has no issue #${number}`);
+    addComment(this.world, issue, { author: this.world.account(author) ?? this.createUser(author), createdBy: "stand-in", body, nowMs: this.now() });
+  }
+
+  /** Issues and pull requests of a repository, by number (copies); `pullRequests` keeps only those (true) or only issues (false). */
+  issues(repo: Repository, { pullRequests }: { pullRequests?: boolean } = {}): IssueRecord[] {
+    return this.world
+      .issuesOf(repo)
+      .filter((i) => pullRequests === undefined || (i.pullRequest !== undefined) === pullRequests)
+      .map(copyIssue);
+  }
+
+  /** One issue or pull request (a copy), or undefined. */
+  issue(repo: Repository, number: number): IssueRecord | undefined {
+    const issue = findIssue(this.world, repo, number);
+    return issue && copyIssue(issue);
+  }
+
+  private repoGit(repo: Repository): RepoGit {
+    return (args, input, env) => runGit(repo.gitDir, args, input, env);
+  }
+
+  /** the noreply e-mail domain of this server (docs/github.md §12) */
+  private noreplyDomain(): string {
+    return `users.noreply.${new URL(this.origin).hostname}`;
+  }
+
   // ---- queries: what the stand-in saw -----------------------------------------------------------
 
   /** A point in the logs; pass it as `since` to see only what came after. */
@@ -509,6 +580,11 @@ export class StandIn {
   /** Ref updates judged (git pushes through the pre-receive hook, REST ref writes), oldest first. */
   refPushes(query: PushQuery = {}): RecordedPush[] {
     return queryPushes(this.world, query);
+  }
+
+  /** Requests to the GraphQL endpoint, oldest first: operation, actor, variables and the errors sent back. */
+  graphql(query: GraphqlQuery = {}): RecordedGraphql[] {
+    return queryGraphql(this.world, query);
   }
 
   /** Accepted repository_dispatch and workflow_dispatch events, oldest first. */
@@ -613,7 +689,7 @@ export class StandIn {
     this.clockSkewMs = ms;
   }
 
-  /** Stops the server and deletes the repositories; rejects if the OpenAPI checks found violations. */
+  /** Stops the server and deletes the repositories; rejects if the OpenAPI checks found violations, or GraphQL a field the model lacks. */
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -621,7 +697,7 @@ export class StandIn {
     });
     await rm(this.dir, { recursive: true, force: true });
     if (this.openapiViolations.length > 0) {
-      throw new Error(`the stand-in saw ${this.openapiViolations.length} OpenAPI violation(s):\n- ${this.openapiViolations.join("\n- ")}`);
+      throw new Error(`the stand-in saw ${this.openapiViolations.length} OpenAPI or GraphQL violation(s):\n- ${this.openapiViolations.join("\n- ")}`);
     }
   }
 }

@@ -285,11 +285,23 @@ function unknownOperation(method: string, route: string): string {
 }
 
 /**
+ * Request bodies GitHub documents in prose but whose schema lacks them: "Add labels to an issue" also
+ * takes the names as a bare JSON array ("You can also pass an `array` of labels directly", the
+ * description of its `labels` field), the form @semantic-release/github sends. Such an array is
+ * checked as the object `{ <field>: array }`.
+ */
+const BARE_ARRAY_BODIES: Record<string, string> = {
+  "POST /repos/{owner}/{repo}/issues/{issue_number}/labels": "labels",
+};
+
+/**
  * Violations of the request body of `method route` (route = the OpenAPI path template, e.g.
  * `/app/installations/{installation_id}/access_tokens`). Empty when valid. `body` is the parsed JSON
  * (undefined when the request had none).
  */
 export function checkRequest(method: string, route: string, body: unknown): string[] {
+  const wrapIn = BARE_ARRAY_BODIES[`${method.toUpperCase()} ${route}`];
+  if (wrapIn && Array.isArray(body)) body = { [wrapIn]: body };
   const state = load();
   const operation = findOperation(state, method, route);
   if (!operation) return [unknownOperation(method, route)];

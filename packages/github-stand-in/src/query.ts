@@ -1,8 +1,8 @@
 // What tests ask the stand-in after the fact: the requests it answered, the ref updates it judged,
 // the dispatches and tokens it recorded. StandIn (index.ts) exposes these as methods; they read the
 // World's logs and return copies, so a test cannot change what the stand-in saw.
-import { ROUTES } from "./server.js";
-import type { RecordedDispatch, RecordedPush, RecordedRequest, TokenRecord, World } from "./world.js";
+import { GRAPHQL_ROUTE, ROUTES } from "./server.js";
+import type { RecordedDispatch, RecordedGraphql, RecordedPush, RecordedRequest, TokenRecord, World } from "./world.js";
 
 /** A point in the stand-in's logs (StandIn.mark()): queries with `since` see only what came after it. */
 export interface Mark {
@@ -10,11 +10,13 @@ export interface Mark {
   readonly pushes: number;
   readonly dispatches: number;
   readonly tokens: number;
+  readonly graphql: number;
 }
 
 export interface RequestQuery {
   /**
    * "METHOD /openapi/template" (e.g. "DELETE /installation/token"; a leading `/api/v3` is dropped),
+   * "HEAD /..." for the HEAD of a GET route, "POST /graphql" (GraphQL, also as "POST /api/graphql"),
    * "GIT upload-pack", "GIT receive-pack" or "UNKNOWN" (routes the stand-in does not serve). An
    * unknown route throws, so a typo cannot make a query silently empty.
    */
@@ -57,15 +59,18 @@ export interface TokenQuery {
 }
 
 export function markOf(world: World): Mark {
-  return { requests: world.requests.length, pushes: world.pushes.length, dispatches: world.dispatches.length, tokens: world.tokens.size };
+  return { requests: world.requests.length, pushes: world.pushes.length, dispatches: world.dispatches.length, tokens: world.tokens.size, graphql: world.graphql.length };
 }
 
 /** "get /api/v3/x" → "GET /x"; throws for a route the stand-in does not know */
 export function normalizeRoute(route: string, { allowGit = true } = {}): string {
-  const normalized = route.trim().replace(/^(\w+)\s+(?:\/api\/v3)?/, (_, method: string) => `${method.toUpperCase()} `);
+  const normalized = route
+    .trim()
+    .replace(/^(\w+)\s+(?:\/api(?=\/graphql$)|\/api\/v3)?/, (_, method: string) => `${method.toUpperCase()} `);
   const known =
     (allowGit && (normalized === "GIT upload-pack" || normalized === "GIT receive-pack" || normalized === "UNKNOWN")) ||
-    ROUTES.some((r) => `${r.method} ${r.template}` === normalized);
+    normalized === GRAPHQL_ROUTE ||
+    ROUTES.some((r) => `${r.method} ${r.template}` === normalized || (r.method === "GET" && `HEAD ${r.template}` === normalized));
   if (!known) throw new Error(`unknown route "${route}" (use "METHOD /openapi/template", e.g. "GET /repos/{owner}/{repo}", or "GIT receive-pack")`);
   return normalized;
 }
@@ -118,4 +123,27 @@ export function queryTokens(world: World, nowMs: number, query: TokenQuery = {})
     const live = !t.revoked && t.expiresAt > nowMs;
     return query.live === undefined || live === query.live;
   }).map((t) => ({ ...t }));
+}
+
+export interface GraphqlQuery {
+  /** the operation's name, e.g. "getSRIssues" */
+  operationName?: string;
+  /** "installation:<slug>[bot]", "user:<login>" */
+  actor?: string;
+  /** only requests that got (true) or did not get (false) errors */
+  failed?: boolean;
+  since?: Mark;
+}
+
+/** GraphQL requests, oldest first */
+export function queryGraphql(world: World, query: GraphqlQuery = {}): RecordedGraphql[] {
+  return world.graphql
+    .slice(query.since?.graphql ?? 0)
+    .filter(
+      (g) =>
+        (query.operationName === undefined || g.operationName === query.operationName) &&
+        (query.actor === undefined || g.actor === query.actor) &&
+        (query.failed === undefined || g.errors.length > 0 === query.failed),
+    )
+    .map((g) => structuredClone(g));
 }

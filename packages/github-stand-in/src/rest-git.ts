@@ -42,12 +42,12 @@ export interface ParsedCommit {
   raw: string;
 }
 
-async function git(ctx: RestContext, repo: Repository, args: string[], input?: string | Buffer, env?: Record<string, string>) {
+async function git(ctx: Pick<RestContext, "services">, repo: Repository, args: string[], input?: string | Buffer, env?: Record<string, string>) {
   return ctx.services.git(repo, args, input, env);
 }
 
 /** the object's type, or undefined when the repository lacks it */
-export async function objectType(ctx: RestContext, repo: Repository, sha: string): Promise<string | undefined> {
+export async function objectType(ctx: Pick<RestContext, "services">, repo: Repository, sha: string): Promise<string | undefined> {
   if (!SHA.test(sha)) return undefined;
   try {
     return (await git(ctx, repo, ["cat-file", "-t", sha])).trim();
@@ -62,7 +62,7 @@ function parseIdentity(line: string): GitIdentity {
   return { name: m[1]!, email: m[2]!, date: githubTime(Number(m[3]) * 1000) };
 }
 
-export async function readCommit(ctx: RestContext, repo: Repository, sha: string): Promise<ParsedCommit | undefined> {
+export async function readCommit(ctx: Pick<RestContext, "services">, repo: Repository, sha: string): Promise<ParsedCommit | undefined> {
   if ((await objectType(ctx, repo, sha)) !== "commit") return undefined;
   const raw = await git(ctx, repo, ["cat-file", "commit", sha]);
   const split = raw.indexOf("\n\n");

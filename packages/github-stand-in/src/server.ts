@@ -8,11 +8,15 @@ import { appRoutes } from "./rest-apps.js";
 import { DOCS, error, type RestContext, type RestReply, type RestServices, type RouteDef } from "./rest-common.js";
 import { dispatchRoutes } from "./rest-dispatches.js";
 import { gitDatabaseRoutes } from "./rest-git.js";
+import { issueRoutes } from "./rest-issues.js";
 import { repoRoutes } from "./rest-repos.js";
 import { rulesRoutes } from "./rest-rules.js";
 import { World, type Actor } from "./world.js";
 
 export const API_PREFIX = "/api/v3";
+/** where GitHub Enterprise Server serves GraphQL; recorded as the route "POST /graphql" */
+export const GRAPHQL_PATH = "/api/graphql";
+export const GRAPHQL_ROUTE = "POST /graphql";
 
 export interface Fault {
   status: number;
@@ -49,6 +53,8 @@ export interface ServerHost {
   services: RestServices;
   handleGit: GitHandler;
   handleInternal(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+  /** answers one GraphQL request body for an authenticated actor (graphql.ts) */
+  answerGraphql(actor: Actor, body: unknown): Promise<{ status: number; body: unknown }>;
 }
 
 interface CompiledRoute extends RouteDef {
@@ -59,7 +65,7 @@ interface CompiledRoute extends RouteDef {
 /** the last parameter of these templates may contain slashes (refs, branch names) */
 const GREEDY = new Set(["ref", "branch"]);
 
-export const ROUTES: CompiledRoute[] = [...appRoutes, ...repoRoutes, ...rulesRoutes, ...gitDatabaseRoutes, ...dispatchRoutes].map(
+export const ROUTES: CompiledRoute[] = [...appRoutes, ...repoRoutes, ...rulesRoutes, ...gitDatabaseRoutes, ...dispatchRoutes, ...issueRoutes].map(
   (route) => {
     const names: string[] = [];
     const segments = route.template.split("/");
@@ -75,9 +81,10 @@ export const ROUTES: CompiledRoute[] = [...appRoutes, ...repoRoutes, ...rulesRou
   },
 );
 
+/** A `HEAD` request is answered like the `GET` of the same route, without the body (RFC 9110 §9.3.2). */
 export function matchRoute(method: string, path: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
   for (const route of ROUTES) {
-    if (route.method !== method) continue;
+    if (route.method !== method && !(method === "HEAD" && route.method === "GET")) continue;
     const m = route.regex.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
@@ -246,6 +253,11 @@ async function handle(host: ServerHost, req: IncomingMessage, res: ServerRespons
     return;
   }
 
+  if (path === GRAPHQL_PATH) {
+    await handleGraphql(host, req, res, auth, record);
+    return;
+  }
+
   // REST
   const headers = baseHeaders(host);
   if (!path.startsWith(API_PREFIX + "/") && path !== API_PREFIX) {
@@ -319,10 +331,44 @@ async function handle(host: ServerHost, req: IncomingMessage, res: ServerRespons
     reply = await matched.route.handler(ctx);
   }
   if (host.openapi) {
-    for (const v of host.openapi.checkResponse(method, matched.route.template, reply.status, reply.body)) {
+    for (const v of host.openapi.checkResponse(matched.route.method, matched.route.template, reply.status, reply.body)) {
       host.openapiViolations.push(`${routeName} ${reply.status} response: ${v}`);
     }
   }
   send(res, reply.status, { ...headers, ...reply.headers }, reply.body);
   record(routeName, reply.status, false);
+}
+
+/**
+ * `POST /api/graphql`: faults and latency as for REST, then graphql.ts answers. Recorded as the route
+ * "POST /graphql" (what GitHub's documentation calls the endpoint); `StandIn.graphql()` has the details.
+ */
+async function handleGraphql(
+  host: ServerHost,
+  req: IncomingMessage,
+  res: ServerResponse,
+  auth: ReturnType<typeof resolveActor>,
+  record: (route: string, status: number, git: boolean) => void,
+): Promise<void> {
+  const headers = { ...baseHeaders(host), "x-ratelimit-resource": "graphql" };
+  const rawBody = await readBody(req);
+  const fault = host.takeFault(GRAPHQL_ROUTE);
+  let reply: { status: number; body: unknown };
+  if (fault) {
+    reply = { status: fault.status, body: faultBody(fault.status) };
+  } else if ((req.method ?? "GET").toUpperCase() !== "POST") {
+    reply = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/graphql" } };
+  } else if (!("actor" in auth)) {
+    reply = { status: 401, body: { message: auth.message, documentation_url: "https://docs.github.com/graphql" } };
+  } else {
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody.toString("utf8") || "null");
+    } catch {
+      body = Symbol.for("invalid");
+    }
+    reply = body === Symbol.for("invalid") ? { status: 400, body: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/graphql" } } : await host.answerGraphql(auth.actor, body);
+  }
+  send(res, reply.status, { ...headers, ...(fault?.headers ?? {}) }, reply.body);
+  record(GRAPHQL_ROUTE, reply.status, false);
 }

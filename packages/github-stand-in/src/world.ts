@@ -177,6 +177,79 @@ export interface ReleaseRecord {
   author: Account;
 }
 
+/** A label of a repository (schema `label`; GraphQL `Label`). */
+export interface LabelRecord {
+  id: number;
+  name: string;
+  /** six hex digits, no `#` */
+  color: string;
+  description: string | null;
+  default: boolean;
+}
+
+/** A comment on an issue or pull request. */
+export interface CommentRecord {
+  id: number;
+  body: string;
+  author: Account;
+  /** the `<actor>` string of RecordedRequest: who made it ("installation:<slug>[bot]", "user:<login>") */
+  createdBy: string;
+  createdAt: string;
+}
+
+/** What a pull request adds to an issue: its branches, commits and merge. */
+export interface PullRequestRecord {
+  headRef: string;
+  baseRef: string;
+  /** the head commit when the pull request was opened */
+  headSha: string;
+  /** the base branch's commit when it was opened, then the one it was merged onto */
+  baseSha: string;
+  /** the commits of the pull request, oldest first (`git rev-list base..head`) */
+  commits: string[];
+  changedFiles: number;
+  additions: number;
+  deletions: number;
+  draft: boolean;
+  mergeCommitSha: string | null;
+  mergedAt: string | null;
+  mergedBy: Account | null;
+}
+
+/** An issue, or a pull request (an issue with `pullRequest`): both share one numbering per repository. */
+export interface IssueRecord {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  stateReason: "completed" | "not_planned" | "reopened" | null;
+  author: Account;
+  /** the `<actor>` string of RecordedRequest, or "stand-in" for one the test made */
+  createdBy: string;
+  /** label names, in the order they were added */
+  labels: string[];
+  comments: CommentRecord[];
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  closedBy: Account | null;
+  pullRequest?: PullRequestRecord;
+}
+
+/** One request to `POST /api/graphql`: what it asked and which errors it got (never a token). */
+export interface RecordedGraphql {
+  operationName: string | null;
+  /** "app:<slug>", "installation:<slug>[bot]", "user:<login>", "anonymous" */
+  actor: string;
+  /** the top-level fields of the operation's selection, e.g. ["repository"] */
+  fields: string[];
+  variables: Record<string, unknown>;
+  /** GitHub's error objects as sent back: `type` (FORBIDDEN, NOT_FOUND...), `message`, `path` */
+  errors: { type?: string; message: string; path?: (string | number)[] }[];
+  at: number;
+}
+
 /** Fixed identities of GitHub's built-in Actions integration (docs/github.md §4). */
 export const GITHUB_ACTIONS_APP_ID = 15368;
 export const GITHUB_ACTIONS_BOT_USER_ID = 41898282;
@@ -196,6 +269,12 @@ export class World {
   readonly dispatches: RecordedDispatch[] = [];
   /** releases per repository id, oldest first */
   readonly releases = new Map<number, ReleaseRecord[]>();
+  /** issues and pull requests per repository id, by number (index = number - 1) */
+  readonly issues = new Map<number, IssueRecord[]>();
+  /** labels per repository id */
+  readonly labels = new Map<number, LabelRecord[]>();
+  /** requests to `POST /api/graphql`, oldest first */
+  readonly graphql: RecordedGraphql[] = [];
   /** called with each request as it is recorded (StandIn.onRequest) */
   readonly requestListeners = new Set<(request: RecordedRequest) => void>();
 
@@ -224,6 +303,20 @@ export class World {
   releasesOf(repo: Repository): ReleaseRecord[] {
     let list = this.releases.get(repo.id);
     if (!list) this.releases.set(repo.id, (list = []));
+    return list;
+  }
+
+  /** the issues and pull requests of a repository, by number (the list is the World's own) */
+  issuesOf(repo: Repository): IssueRecord[] {
+    let list = this.issues.get(repo.id);
+    if (!list) this.issues.set(repo.id, (list = []));
+    return list;
+  }
+
+  /** the labels of a repository (the list is the World's own) */
+  labelsOf(repo: Repository): LabelRecord[] {
+    let list = this.labels.get(repo.id);
+    if (!list) this.labels.set(repo.id, (list = []));
     return list;
   }
 
