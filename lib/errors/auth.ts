@@ -273,6 +273,8 @@ export const AUTH_LOGS = {
     `Using GitHub App ${slug} (installation ${installationId} on ${account}) for ${owner}/${repo}`,
   minted: ({ repositories, permissions, expiresAt }: { repositories: string[]; permissions: Permissions; expiresAt: Date }) =>
     `Minted a token for ${repositories.join(", ")} with ${formatPermissions(permissions)} (expires at ${clock(expiresAt)})`,
+  reused: ({ slug, owner, repo, expiresAt }: { slug: string; owner: string; repo: string; expiresAt: Date | undefined }) =>
+    `Using GitHub App ${slug} for ${owner}/${repo} with the token an earlier release of this process minted${expiresAt ? ` (expires at ${clock(expiresAt)})` : ""}`,
   reminted: ({ secondsLeft, expiresAt }: { secondsLeft: number; expiresAt: Date }) =>
     `Re-minted the GitHub App token (the previous one had ${secondsLeft} s left); the new one expires at ${clock(expiresAt)}`,
   usingPat: ({ login, variable, owner, repo }: GivenTokenLog) => `Using the personal access token in ${variable} (user ${login}) for ${owner}/${repo}`,

@@ -31,10 +31,11 @@ import { commitAssets, renderMessage, selectAssetFiles } from "../push/commit-as
 import { commitViaApi } from "../push/commit-via-api.js";
 import { pushRelease } from "../push/push-release.js";
 import { commitIdentityEnv, type BotIdentity } from "../token/bot-identity.js";
-import { createReleaseToken, type ReleaseToken } from "../token/index.js";
+import type { ReleaseToken } from "../token/index.js";
 import { takeAppKey, withoutAppKey } from "./app-key.js";
 import { TokenExport } from "./token-export.js";
 import type { SessionWatch } from "./process-exit.js";
+import type { SharedTokens, TokenLease } from "./shared-tokens.js";
 import type { Logger } from "../logger.js";
 import type { Env, PluginConfig, ResolvedConfig } from "../types.js";
 
@@ -46,7 +47,7 @@ export interface StepContext {
   env: Env;
   logger: Logger;
   stdout?: { write(chunk: string): unknown } | undefined;
-  options: { repositoryUrl?: unknown; originalRepositoryURL?: unknown; tagFormat?: string; dryRun?: boolean; plugins?: unknown };
+  options: { repositoryUrl?: unknown; originalRepositoryURL?: unknown; tagFormat?: string; dryRun?: boolean; plugins?: unknown; _pkgOptions?: unknown };
   branch: { name: string };
   lastRelease?: object | undefined;
   nextRelease?: { version: string; gitTag: string; notes?: string | undefined; channel?: string | null | undefined } | undefined;
@@ -57,8 +58,16 @@ type Preflight = { facts: PreflightFacts } | { facts: undefined; branchRequiresS
 
 type ReleaseContext = StepContext & { nextRelease: NonNullable<StepContext["nextRelease"]> };
 
+/** What a session is started with: the step's input, and the process's sessions and tokens (./registry.ts). */
+interface SessionStart {
+  pluginConfig: PluginConfig;
+  context: StepContext;
+  watch: SessionWatch;
+  tokens: SharedTokens;
+}
+
 /** verifyConditions: config, token, identity and preflight; every refusal is one AggregateError. */
-export async function startSession(options: { pluginConfig: PluginConfig; context: StepContext; watch: SessionWatch }): Promise<ReleaseSession> {
+export async function startSession(options: SessionStart): Promise<ReleaseSession> {
   try {
     return await openSession(options);
   } catch (error) {
@@ -67,17 +76,20 @@ export async function startSession(options: { pluginConfig: PluginConfig; contex
   }
 }
 
-async function openSession({ pluginConfig, context, watch }: { pluginConfig: PluginConfig; context: StepContext; watch: SessionWatch }): Promise<ReleaseSession> {
+async function openSession({ pluginConfig, context, watch, tokens }: SessionStart): Promise<ReleaseSession> {
   const privateKey = takeAppKey(context.env);
   const config = loadConfig({ pluginConfig, env: { ...context.env, GITHUB_APP_PRIVATE_KEY: privateKey }, options: context.options, branch: context.branch });
   for (const warning of config.warnings) context.logger.warn(warning);
   const tokenExport = new TokenExport();
-  const token = await createReleaseToken({
+  const lease = await tokens.acquire({
     config,
     owner: config.owner,
     repo: config.repo,
     logger: context.logger,
     readOnly: config.dryRun,
+    // @qiwi/multi-semantic-release and @anolilab/multi-semantic-release give every package's release
+    // its options as `_pkgOptions` too: more releases of this repository follow in this process
+    keep: context.options._pkgOptions !== undefined,
     onToken: (value) => {
       // on GitHub Actions: the token, and the base64 credential git sends, masked in the job log
       maskSecret(value, { env: context.env });
@@ -85,11 +97,12 @@ async function openSession({ pluginConfig, context, watch }: { pluginConfig: Plu
       tokenExport.update(value);
     },
   });
-  // from the first token on, every way the process can end revokes it
+  const { token } = lease;
+  // from the first token on, every way the process can end gives the lease back (./shared-tokens.ts revokes)
   const guard = { end: () => token.revoke(), endSync: () => token.revokeSync() };
   watch.add(guard);
   try {
-    const [identity, preflight] = await Promise.all([token.identity(), readPreflight({ config, token, branch: context.branch.name })]).catch((error: unknown) => {
+    const [identity, preflight] = await Promise.all([token.identity(), readPreflight({ config, lease, branch: context.branch.name })]).catch((error: unknown) => {
       // a request that kept failing after the retries names itself (EGITHUBAPI)
       throw apiFailure(error, config.githubApiUrl) ?? error;
     });
@@ -104,14 +117,20 @@ async function openSession({ pluginConfig, context, watch }: { pluginConfig: Plu
   }
 }
 
-/** The rules, read once; with `preflight: "off"` only what the commit mode needs. */
-async function readPreflight({ config, token, branch }: { config: ResolvedConfig; token: ReleaseToken; branch: string }): Promise<Preflight> {
+/**
+ * The rules, read once per repository and branch for as long as the token lives (a monorepo's
+ * packages share both: ./shared-tokens.ts); with `preflight: "off"` only what the commit mode needs.
+ */
+function readPreflight({ config, lease, branch }: { config: ResolvedConfig; lease: TokenLease; branch: string }): Promise<Preflight> {
+  const { token } = lease;
   const where = { octokit: token.octokit, owner: config.owner, repo: config.repo, branch };
   const updatesBranch = config.assets !== false;
-  if (config.preflight !== "off") return { facts: await readPreflightFacts({ ...where, tokenPermissions: token.permissions, updatesBranch }) };
   // "auto" still becomes "api" under a required_signatures rule (README "commitMode")
-  const reads = config.commitMode === "auto" && updatesBranch;
-  return { facts: undefined, branchRequiresSignatures: reads ? await readSignatureRules(where) : false };
+  const reads = config.preflight !== "off" ? "facts" : config.commitMode === "auto" && updatesBranch ? "signatures" : "nothing";
+  return lease.once(JSON.stringify(["preflight", config.owner.toLowerCase(), config.repo.toLowerCase(), branch, reads, updatesBranch]), async () => {
+    if (reads === "facts") return { facts: await readPreflightFacts({ ...where, tokenPermissions: token.permissions, updatesBranch }) };
+    return { facts: undefined, branchRequiresSignatures: reads === "signatures" ? await readSignatureRules(where) : false };
+  });
 }
 
 export class ReleaseSession {
@@ -271,7 +290,7 @@ export class ReleaseSession {
     const { config, token } = this;
     const cwd = context.cwd ?? process.cwd();
     const env = withoutAppKey(context.env);
-    const files = await selectAssetFiles(config.assets, { cwd, env });
+    const files = await selectAssetFiles({ assets: config.assets, cwd, env });
     const parentSha = await head({ cwd, env });
     const result = await this.#withNetworkEnv(context, (networkEnv) =>
       commitViaApi({

@@ -72,7 +72,7 @@ export function createAppState({ config: { privateKey, pat: _pat, githubToken: _
 }
 
 /** this repository plus dispatch targets of the same owner (a token reaches one installation's repositories only) */
-function repositoryNames(config: Pick<ResolvedConfig, "dispatch">, owner: string, repo: string): string[] {
+export function repositoryNames(config: Pick<ResolvedConfig, "dispatch">, owner: string, repo: string): string[] {
   const names = new Map<string, string>([[repo.toLowerCase(), repo]]);
   for (const target of config.dispatch) {
     if (!target.repository) continue;
