@@ -9,6 +9,8 @@
 //   4. import time of the built plugin ÷ import time of @semantic-release/github (cold processes)
 //   5. peak RSS of the release process with this plugin − the usual way (the runs of 3)
 //   6. scale: 50 rulesets (30 branch, 20 tag) and 100 changed asset files
+//   7. a monorepo: 20 packages released in one process by @anolilab/multi-semantic-release, with this
+//      plugin vs with @semantic-release/git: tokens minted, rules read, requests, wall time
 import { execFile } from "node:child_process";
 import { mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -29,11 +31,15 @@ const SCALE_STEP_RUNS = Number(process.env.BENCH_SCALE_STEP_RUNS ?? 3);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 5);
 /** comma-separated line numbers to run (default all), for working on one line */
-const ONLY = new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5,6").split(",").map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5,6,7").split(",").map((s) => s.trim()));
+/** line 7: packages in the workspace, and alternating pairs of runs (each run releases every package) */
+const MONOREPO_PACKAGES = Number(process.env.BENCH_MONOREPO_PACKAGES ?? 20);
+const MONOREPO_PAIRS = Number(process.env.BENCH_MONOREPO_PAIRS ?? 2);
 
 const DIST = join(ROOT, "dist", "index.js");
 const TOUCH_ASSETS = join(ROOT, "bench", "touch-assets.mjs");
 const PEAK_RSS = pathToFileURL(join(ROOT, "bench", "peak-rss.mjs")).href;
+const MONOREPO_TOOL = join(ROOT, "node_modules", "@anolilab", "multi-semantic-release", "bin", "cli.js");
 const BENCH_TMP = join(ROOT, ".tmp", "bench");
 
 /** this plugin in a plugins list: the built one when the build succeeded (set in main) */
@@ -126,13 +132,13 @@ interface CliMeasure {
 }
 
 let rssFiles = 0;
-/** One run of the real semantic-release CLI (world.run: node --import tsx); exit code 0 required. */
-async function cli(w: ReleaseWorld, label: string, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliMeasure> {
+/** One run of the real semantic-release CLI, or of `bin` (world.run: node --import tsx); exit code 0 required. */
+async function cli(w: ReleaseWorld, label: string, args: string[] = [], env: Record<string, string | undefined> = {}, bin?: string): Promise<CliMeasure> {
   await mkdir(BENCH_TMP, { recursive: true });
   const rssFile = join(BENCH_TMP, `rss-${process.pid}-${rssFiles++}`);
   const mark = w.standIn.mark();
   const start = performance.now();
-  const result = await w.run(args, { ...env, NODE_OPTIONS: `--import ${PEAK_RSS}`, BENCH_PEAK_RSS_FILE: rssFile });
+  const result = await w.run(args, { ...env, NODE_OPTIONS: `--import ${PEAK_RSS}`, BENCH_PEAK_RSS_FILE: rssFile }, { ...(bin && { bin }) });
   const wallMs = performance.now() - start;
   const requests = w.standIn.requests({ since: mark });
   const peakRssKib = Number(await readFile(rssFile, "utf8").catch(() => "NaN"));
@@ -338,6 +344,53 @@ async function linesWallAndMemory(): Promise<void> {
   }
 }
 
+// ---- line 7: a monorepo, every package in one process ------------------------------------------------
+
+/** One release of the whole workspace by the monorepo tool; with `usual`, @semantic-release/git and the workflow token. */
+async function monorepoRun(names: string[], usual: boolean): Promise<{ m: CliMeasure; live: number }> {
+  const w = await world({ packages: names, plugins: [...USUAL_PLUGINS, usual ? "@semantic-release/git" : pluginEntry()] });
+  try {
+    const env = usual ? { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined } : {};
+    const m = await cli(w, usual ? "monorepo, the usual way" : "monorepo with the plugin", [], env, MONOREPO_TOOL);
+    const released = w.standIn.refPushes({ accepted: true }).filter((p) => p.updates.some((u) => u.ref.startsWith("refs/tags/"))).length;
+    if (!usual && released !== names.length) problems.push(`monorepo: ${released} of ${names.length} package tags pushed`);
+    return { m, live: w.standIn.tokens({ appId: w.app.id }).filter((t) => !t.revoked).length };
+  } finally {
+    await w.close();
+  }
+}
+
+async function lineMonorepo(): Promise<void> {
+  note(`7. ${MONOREPO_PACKAGES} packages in one process (@anolilab/multi-semantic-release), ${MONOREPO_PAIRS} alternating pairs: this plugin vs @semantic-release/git`);
+  const names = Array.from({ length: MONOREPO_PACKAGES }, (_, i) => `pkg-${String(i + 1).padStart(2, "0")}`);
+  const ours: CliMeasure[] = [];
+  const usual: CliMeasure[] = [];
+  for (let i = 0; i < MONOREPO_PAIRS; i++) {
+    for (const side of i % 2 === 0 ? [false, true] : [true, false]) {
+      const { m, live } = await monorepoRun(names, side);
+      (side ? usual : ours).push(m);
+      if (live > 0) problems.push(`monorepo: ${live} App token(s) left unrevoked`);
+    }
+    note(`   pair ${i + 1}: ${seconds(ours.at(-1)!.wallMs)} vs ${seconds(usual.at(-1)!.wallMs)}, ${counts(ours.at(-1)!)} vs ${counts(usual.at(-1)!)}`);
+  }
+  const of = (m: CliMeasure, route: string) => m.rest.filter((r) => r.route === route).length;
+  const mints = Math.max(...ours.map((m) => of(m, "POST /app/installations/{installation_id}/access_tokens")));
+  const reads = Math.max(...ours.map((m) => of(m, "GET /repos/{owner}/{repo}/rules/branches/{branch}")));
+  rows.push({
+    measure: `7. ${MONOREPO_PACKAGES} packages in one process: App tokens minted / branch rules read (worst run)`,
+    target: "1 / 1",
+    measured: `${mints} / ${reads} (${counts(ours[0]!)} for the run; @semantic-release/git: ${counts(usual[0]!)})`,
+    pass: mints === 1 && reads === 1,
+  });
+  const ratio = median(ours.map((m) => m.wallMs)) / median(usual.map((m) => m.wallMs));
+  rows.push({
+    measure: `7. ${MONOREPO_PACKAGES} packages in one process: wall time plugin ÷ @semantic-release/git (median of ${MONOREPO_PAIRS})`,
+    target: "≤ 1.05",
+    measured: `${ratio.toFixed(2)} (${seconds(median(ours.map((m) => m.wallMs)))} / ${seconds(median(usual.map((m) => m.wallMs)))})`,
+    pass: ratio <= 1.05,
+  });
+}
+
 // ---- main -------------------------------------------------------------------------------------------
 
 const started = performance.now();
@@ -354,6 +407,7 @@ const oneRuleset = ONLY.has("1") || ONLY.has("2") ? await linesStepAndRequests(p
 lap("1, 2");
 if (ONLY.has("6")) await lineScale(plugin, oneRuleset).then(() => lap("6"));
 if (ONLY.has("3") || ONLY.has("5")) await linesWallAndMemory().then(() => lap("3, 5"));
+if (ONLY.has("7")) await lineMonorepo().then(() => lap("7"));
 
 const order = (r: Row) => Number.parseInt(r.measure, 10);
 rows.sort((a, b) => order(a) - order(b));

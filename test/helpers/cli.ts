@@ -50,12 +50,14 @@ export interface CliRun {
   args?: string[] | undefined;
   /** sends `signal` to the CLI once its output matches `pattern` */
   signalAfter?: { pattern: RegExp; signal: NodeJS.Signals } | undefined;
+  /** a CLI script to run instead of semantic-release's (a monorepo tool's bin) */
+  bin?: string | undefined;
 }
 
 /** Runs the semantic-release CLI with tsx (so index.ts loads as it is) and collects its output. */
-export function runCli({ cwd, env, args = [], signalAfter }: CliRun): Promise<CliResult> {
+export function runCli({ cwd, env, args = [], signalAfter, bin = SEMANTIC_RELEASE_BIN }: CliRun): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", TSX, SEMANTIC_RELEASE_BIN, ...args], { cwd, env });
+    const child = spawn(process.execPath, ["--import", TSX, bin, ...args], { cwd, env });
     let stdout = "";
     let stderr = "";
     let signalled = false;

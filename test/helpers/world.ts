@@ -30,6 +30,12 @@ export interface ReleaseWorldOptions {
   commits?: string[];
   /** extra files in the initial commit */
   files?: Record<string, string>;
+  /**
+   * The monorepo variant: an npm workspace (`workspaces: ["packages/*"]` in the root package.json)
+   * with one published package per name in packages/<name>/, and one `feat` commit per package that
+   * touches only its folder (what multi-semantic-release filters each package's commits by).
+   */
+  packages?: string[];
 }
 
 export interface RunResult extends CliResult {
@@ -40,6 +46,8 @@ export interface RunResult extends CliResult {
 export interface RunOptions {
   /** sends `signal` to the CLI once its output matches `pattern` */
   signalAfter?: { pattern: RegExp; signal: NodeJS.Signals };
+  /** another CLI script to run instead of semantic-release's (e.g. a monorepo tool's bin) */
+  bin?: string;
 }
 
 export interface ReleaseWorld {
@@ -111,7 +119,7 @@ export async function releaseWorld(options: ReleaseWorldOptions = {}): Promise<R
   const gitConfigGlobal = join(base, "gitconfig");
   await writeFile(gitConfigGlobal, "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n[advice]\n\tdetachedHead = false\n");
   const { standIn, repo, app, privateKey, installation, actionsToken } = await githubSide(options);
-  await seedHistory(base, repo, options.commits ?? ["feat: add the first feature"]);
+  await seedHistory(base, repo, options.commits ?? (options.packages ? [] : ["feat: add the first feature"]), options.packages ?? []);
   const { workDir, runnerTemp } = await checkoutWorkspace(base, standIn, repo, actionsToken, options.checkout);
   await writeReleaserc(workDir, options.plugins ?? [...DEFAULT_PLUGINS, PLUGIN_PLACEHOLDER], options.pluginOptions);
   // .releaserc.json is part of the repository in real life; keep the work tree clean.
@@ -160,7 +168,7 @@ export async function releaseWorld(options: ReleaseWorldOptions = {}): Promise<R
         if (v === undefined) delete childEnv[k];
         else childEnv[k] = v;
       }
-      const result = await runCli({ cwd: workDir, env: childEnv, args, signalAfter: opts.signalAfter });
+      const result = await runCli({ cwd: workDir, env: childEnv, args, signalAfter: opts.signalAfter, bin: opts.bin });
       const gitArgv = (await readFile(argvLog, "utf8"))
         .split("\n")
         .filter(Boolean)
@@ -208,7 +216,8 @@ async function githubSide(options: ReleaseWorldOptions) {
   const repoName = options.repo ?? "lib";
   const repo = await standIn.createRepo(ownerLogin, repoName, {
     files: {
-      "package.json": JSON.stringify({ name: repoName, version: "0.0.0-development", private: true }, null, 2) + "\n",
+      "package.json": JSON.stringify({ name: repoName, version: "0.0.0-development", private: true, ...(options.packages && { workspaces: ["packages/*"] }) }, null, 2) + "\n",
+      ...workspacePackages(options.packages ?? []),
       ...options.files,
     },
   });
@@ -227,14 +236,23 @@ async function githubSide(options: ReleaseWorldOptions) {
   return { standIn, repo, app, privateKey, installation, actionsToken };
 }
 
+/** packages/<name>/package.json of each workspace package (published: multi-semantic-release skips private ones) */
+function workspacePackages(names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [`packages/${name}/package.json`, JSON.stringify({ name, version: "0.0.0-development" }, null, 2) + "\n"]));
+}
+
 /** Developer commits land on the remote directly (no hooks): they are the history to release. */
-async function seedHistory(base: string, repo: Repository, commits: string[]): Promise<void> {
+async function seedHistory(base: string, repo: Repository, commits: string[], packages: string[]): Promise<void> {
   const seed = join(base, "seed");
   await gitIn(base, ["clone", "-q", repo.gitDir, seed]);
   await gitIn(seed, ["config", "user.name", "Dev"]);
   await gitIn(seed, ["config", "user.email", "dev@example.com"]);
-  for (const [i, message] of commits.entries()) {
-    await writeFile(join(seed, `change-${i}.txt`), `${message}\n`);
+  const changes: [path: string, message: string][] = [
+    ...commits.map((message, i): [string, string] => [`change-${i}.txt`, message]),
+    ...packages.map((name): [string, string] => [`packages/${name}/index.js`, `feat(${name}): add ${name}`]),
+  ];
+  for (const [path, message] of changes) {
+    await writeFile(join(seed, path), `${message}\n`);
     await gitIn(seed, ["add", "."]);
     await gitIn(seed, ["commit", "-q", "-m", message]);
   }
