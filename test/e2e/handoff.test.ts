@@ -58,7 +58,8 @@ describe("exportToken: true with @semantic-release/github after this plugin, and
 
   it("as warned, @semantic-release/github's success step then fails: GitHub refuses the App token the released pull requests", () => {
     assert.notEqual(result.code, 0, "the run fails after the release");
-    assert.match(output(result), /Failed step "success" of plugin "@semantic-release\/github"/);
+    // the compatibility leg names the plugin by its path
+    assert.match(output(result), /Failed step "success" of plugin "[^"]*@semantic-release\/github[^"]*"/);
     assert.match(output(result), /Resource not accessible by integration/);
     const [query] = world.standIn.graphql({ operationName: "getAssociatedPRs" });
     assert.equal(query?.actor, APP_ACTOR);
