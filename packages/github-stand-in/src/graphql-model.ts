@@ -211,8 +211,13 @@ function issueNode(ctx: GraphqlContext, repo: Repository, issue: IssueRecord): O
       })),
   };
   if (!pr) return { ...common, state: issue.state.toUpperCase(), stateReason: issue.stateReason?.toUpperCase() ?? null };
+  return { ...common, ...pullRequestFields(ctx, repo, issue) };
+}
+
+/** what a `PullRequest` has beyond an `Issue`: its state with MERGED, branches, commits and merge */
+function pullRequestFields(ctx: GraphqlContext, repo: Repository, issue: IssueRecord): Obj {
+  const pr = issue.pullRequest!;
   return {
-    ...common,
     state: pullState(issue),
     isDraft: pr.draft,
     merged: pr.mergeCommitSha !== null,

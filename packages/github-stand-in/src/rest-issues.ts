@@ -109,6 +109,21 @@ function commentJson(ctx: RestContext, repo: Repository, issue: IssueRecord, com
   };
 }
 
+/** the `_links` of schema `pull-request` */
+function pullLinks(ctx: Urls, repo: Repository, issue: IssueRecord) {
+  const api = `${ctx.apiUrl}/repos/${fullName(repo)}/pulls/${issue.number}`;
+  return {
+    self: { href: api },
+    html: { href: issueHtml(ctx, repo, issue) },
+    issue: { href: issueApi(ctx, repo, issue) },
+    comments: { href: `${issueApi(ctx, repo, issue)}/comments` },
+    review_comments: { href: `${api}/comments` },
+    review_comment: { href: `${ctx.apiUrl}/repos/${fullName(repo)}/pulls/comments{/number}` },
+    commits: { href: `${api}/commits` },
+    statuses: { href: `${ctx.apiUrl}/repos/${fullName(repo)}/statuses/${issue.pullRequest!.headSha}` },
+  };
+}
+
 /** schema `pull-request` */
 function pullJson(ctx: RestContext, repo: Repository, issue: IssueRecord) {
   const pr = issue.pullRequest!;
@@ -149,16 +164,7 @@ function pullJson(ctx: RestContext, repo: Repository, issue: IssueRecord) {
     requested_teams: [],
     head: side(pr.headRef, pr.headSha),
     base: side(pr.baseRef, pr.baseSha),
-    _links: {
-      self: { href: api },
-      html: { href: html },
-      issue: { href: issueApi(ctx, repo, issue) },
-      comments: { href: `${issueApi(ctx, repo, issue)}/comments` },
-      review_comments: { href: `${api}/comments` },
-      review_comment: { href: `${ctx.apiUrl}/repos/${fullName(repo)}/pulls/comments{/number}` },
-      commits: { href: `${api}/commits` },
-      statuses: { href: `${ctx.apiUrl}/repos/${fullName(repo)}/statuses/${pr.headSha}` },
-    },
+    _links: pullLinks(ctx, repo, issue),
     author_association: authorAssociation(repo, issue.author),
     auto_merge: null,
     draft: pr.draft,
