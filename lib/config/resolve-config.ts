@@ -3,7 +3,7 @@
 // I/O, no logging, no validation (verify-config.ts checks the values given here; lib/config/index.ts
 // runs both). An env variable set to "" counts as unset: GitHub Actions expands a missing secret or
 // variable to an empty string.
-import type { AuthMethod, Env, PluginConfig, ResolvedConfig } from "../types.js";
+import type { AssetEntry, AuthMethod, Env, PluginConfig, ResolvedConfig } from "../types.js";
 import { DEFAULT_MESSAGE } from "../definitions/constants.js";
 import { deriveApiUrl } from "./github-urls.js";
 
@@ -127,11 +127,11 @@ function listsPlugin(plugins: unknown, name: string): boolean {
   return Array.isArray(plugins) && plugins.some((entry) => names(Array.isArray(entry) ? entry[0] : entry));
 }
 
-function resolveAssets(assets: unknown): string[] | false {
+/** As @semantic-release/git's resolve-config.js: absent → the default list; one entry → a list of it; `false` stays. */
+function resolveAssets(assets: unknown): AssetEntry[] | false {
   if (assets === false) return false;
-  if (typeof assets === "string") return [assets];
-  if (Array.isArray(assets)) return [...(assets as string[])];
-  return [...DEFAULT_ASSETS];
+  if (assets === undefined || assets === null) return [...DEFAULT_ASSETS];
+  return Array.isArray(assets) ? [...(assets as AssetEntry[])] : [assets as AssetEntry];
 }
 
 /** GH_URL/GITHUB_URL + GH_PREFIX/GITHUB_PREFIX (@semantic-release/github's convention), when neither the option nor GITHUB_SERVER_URL names the server. */
