@@ -20,8 +20,8 @@ export const STEP_PLUGIN = fileURLToPath(new URL("../fixtures/step-plugin.mjs", 
 
 /**
  * The compatibility leg (test/compat/run.sh) sets SEMANTIC_RELEASE_DIR to test/compat/node_modules: the
- * semantic-release CLI and the plugins named in .releaserc then come from there (semantic-release 25 and
- * its generation of plugins) instead of the project's own node_modules (semantic-release 24).
+ * semantic-release CLI and the plugins named in .releaserc then come from there (semantic-release 24 and
+ * its generation of plugins, on Node 20) instead of the project's own node_modules (semantic-release 25).
  */
 const SEMANTIC_RELEASE_DIR = process.env.SEMANTIC_RELEASE_DIR || undefined;
 const SEMANTIC_RELEASE_BIN = join(SEMANTIC_RELEASE_DIR ?? join(ROOT, "node_modules"), "semantic-release/bin/semantic-release.js");
@@ -82,7 +82,7 @@ export function runCli({ cwd, env, args = [], signalAfter, bin = SEMANTIC_RELEAS
 /**
  * Under SEMANTIC_RELEASE_DIR, a plugin name becomes the absolute path of that package's entry file:
  * semantic-release resolves names from its own folder and then from the workspace, which lives under
- * this project (.tmp/e2e) and would find the project's own (v24-generation) plugins.
+ * this project (.tmp/e2e) and would find the project's own (v25-generation) plugins.
  */
 function compatPlugin(plugin: unknown): unknown {
   if (!SEMANTIC_RELEASE_DIR) return plugin;
