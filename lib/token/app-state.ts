@@ -10,6 +10,7 @@ import type { ResolvedConfig } from "../types.js";
 import type { OctokitOverrides } from "./index.js";
 import { normalizePrivateKey } from "./private-key.js";
 import { TokenLedger } from "./token-ledger.js";
+import type { CreateReleaseTokenOptions } from "./index.js";
 
 /** The options without the secrets: the private key lives only in appOctokit's auth strategy. */
 export type PublicConfig = Omit<ResolvedConfig, "privateKey" | "pat" | "githubToken">;
@@ -32,16 +33,8 @@ export interface AppState {
   ledger: TokenLedger;
 }
 
-export interface CreateAppStateOptions {
-  config: ResolvedConfig;
-  owner: string;
-  repo: string;
-  logger: Logger;
-  readOnly?: boolean | undefined;
-  onToken?: ((token: string) => void) | undefined;
-  octokitOptions?: OctokitOverrides | undefined;
-  now?: (() => number) | undefined;
-}
+/** The options of createReleaseToken (./index.ts), which builds an App's state from them. */
+export type CreateAppStateOptions = CreateReleaseTokenOptions;
 
 /** Throws EINVALIDPRIVATEKEY before anything is sent. */
 export function createAppState({ config: { privateKey, pat: _pat, githubToken: _githubToken, ...config }, owner, repo, logger, readOnly = false, onToken, octokitOptions, now = Date.now }: CreateAppStateOptions): AppState {
