@@ -43,7 +43,10 @@ export interface PermissionsToRequestOptions {
 
 /**
  * What the token is asked for. A dry run (`readOnly`): `contents: read` and `metadata: read`, plus
- * `administration: read` when the installation has it. Otherwise the `permissions` option when
+ * `administration: read` when the installation has it: enough for the whole preflight, because
+ * GitHub computes a ruleset's `current_user_can_bypass` for the actor making the request (the App),
+ * not from the token's permissions (docs/github.md §1.3; https://docs.github.com/en/rest/repos/rules#get-a-repository-ruleset),
+ * so a read-only token gets the same verdict as the write token of the real release. Otherwise the `permissions` option when
  * given; else `contents: write` (release commit and tag, repository_dispatch), `actions: write` for a
  * workflow dispatch target, and, only when the installation already has them (never asked blindly,
  * so no request is wasted on a 422): `administration: read` to read classic branch protection
