@@ -139,7 +139,7 @@ function context(opts: { env?: Record<string, string | undefined>; repositoryUrl
  * one AggregateError; an auth problem found while minting comes as the SemanticReleaseError itself
  * (index.ts lets createTokenSource's error through; semantic-release aggregates it either way).
  * exportToken defaults to false here so that a session that starts ends in fail() (with exportToken the
- * token waits for the process's end, lib/release-session.ts).
+ * token waits for the process's end, lib/session/process-exit.ts).
  */
 async function rejection(config: PluginConfig, ctx: Parameters<typeof verifyConditions>[1], opts: { aggregate?: boolean } = {}): Promise<{ aggregate: Error; errors: ErrorShape[] }> {
   try {

@@ -1,7 +1,7 @@
 // Minting installation tokens (`POST /app/installations/{installation_id}/access_tokens`, docs/github.md
 // §6.1), scoped to the release's repositories and permissions, and the first token of a release.
 //
-// Round trips on the critical path (each line waits for the one before; test/mint-token.test.ts
+// Round trips on the critical path (each line waits for the one before; test/release-token.test.ts
 // "Round trips" measures them):
 //   without an installation ID:  GET /repos/{o}/{r}/installation  →  POST …/access_tokens
 //   with an installation ID:     POST …/access_tokens ∥ GET /app/installations/{id}

@@ -12,7 +12,7 @@ import { commitOnBare } from "../fixtures/step-plugin.mjs";
 
 /**
  * lib/definitions/retry.ts: the unit of every retry wait, 20 ms instead of 1 s; the same retries
- * happen (the waits themselves are checked in test/octokit.test.ts and test/mint-token.test.ts).
+ * happen (the waits themselves are checked in test/octokit.test.ts and test/release-token.test.ts).
  */
 const FAST = { SEMANTIC_RELEASE_GITHUB_APP_RETRY_BASE_MS: "20" };
 

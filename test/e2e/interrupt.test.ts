@@ -1,6 +1,6 @@
 // Hardening, interrupts: a release stopped with SIGINT (Ctrl-C, a cancelled job's first
 // signal) or SIGTERM (a runner shutting down) during prepare still revokes the App token
-// (lib/release-session.ts: the session's signal handler ends the session, then exits 130/143), pushes
+// (lib/session/process-exit.ts: the signal handler ends every live session, then exits 130/143), pushes
 // nothing, and leaves neither the token nor the git auth header anywhere on disk.
 import { strict as assert } from "node:assert";
 import { readdir, readFile } from "node:fs/promises";

@@ -188,7 +188,7 @@ describe("the scanner sees a leak when there is one (git told not to redact: GIT
 
   // actions/checkout masks the base64 credential as well as the token (core.setSecret(basicCredential),
   // src/git-auth-helper.ts), so a trace like the one above shows `***` in the job log. So does this
-  // plugin (lib/release-session.ts onToken).
+  // plugin (lib/session/session.ts onToken).
   it("masks the base64 Authorization credential on GitHub Actions, as actions/checkout does", () => {
     for (const { token } of appTokens(world)) {
       const basic = Buffer.from(`x-access-token:${token}`, "utf8").toString("base64");
