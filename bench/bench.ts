@@ -171,9 +171,9 @@ async function lineImportTime(): Promise<void> {
   const ratio = median(ours) / median(theirs);
   rows.push({
     measure: "4. import time: built plugin ÷ @semantic-release/github (cold, median of " + IMPORT_RUNS + ")",
-    target: "≤ 1.00",
+    target: "≤ 0.50",
     measured: `${ratio.toFixed(2)} (${ms(median(ours))} / ${ms(median(theirs))})`,
-    pass: ratio <= 1,
+    pass: ratio <= 0.5,
   });
 }
 
@@ -326,20 +326,24 @@ async function linesWallAndMemory(): Promise<void> {
   if (ONLY.has("3")) {
     rows.push({
       measure: `3. whole-release wall time: plugin ÷ @semantic-release/git (median of ${PAIRS})`,
-      target: "≤ 1.15",
+      target: "≤ 1.05",
       measured: `${(oursMs / usualMs).toFixed(2)} (${seconds(oursMs)} / ${seconds(usualMs)})`,
-      pass: oursMs / usualMs <= 1.15,
+      pass: oursMs / usualMs <= 1.05,
     });
   }
   if (ONLY.has("5")) {
-    const oursRss = median(ours.map((m) => m.peakRssKib));
-    const usualRss = median(usual.map((m) => m.peakRssKib));
+    // The minimum of each side: a peak only moves up with noise (a late garbage collection, a page
+    // the kernel has not reclaimed yet), so the smallest peak of N runs is the steadiest figure.
+    // The medians' difference is shown next to it (docs/performance.md: how much each moves).
+    const oursRss = Math.min(...ours.map((m) => m.peakRssKib));
+    const usualRss = Math.min(...usual.map((m) => m.peakRssKib));
     const diff = oursRss - usualRss;
+    const medianDiff = median(ours.map((m) => m.peakRssKib)) - median(usual.map((m) => m.peakRssKib));
     rows.push({
-      measure: `5. peak RSS of the release process: plugin − @semantic-release/git (median of ${PAIRS})`,
-      target: "≤ 30 MB",
-      measured: `${mib(diff)} (${mib(oursRss)} − ${mib(usualRss)})`,
-      pass: Number.isFinite(diff) && diff <= 30 * 1024,
+      measure: `5. peak RSS of the release process: plugin − @semantic-release/git (minimum of ${PAIRS} each)`,
+      target: "≤ 20 MB",
+      measured: `${mib(diff)} (${mib(oursRss)} − ${mib(usualRss)}; medians: ${mib(medianDiff)})`,
+      pass: Number.isFinite(diff) && diff <= 20 * 1024,
     });
   }
 }

@@ -7,8 +7,11 @@
 // global fetch is undici too, but ignores these variables. @semantic-release/github 12 reads only
 // `http_proxy`/`HTTP_PROXY` (or its `proxy` option) and also sends its requests through undici
 // (https://github.com/semantic-release/github/blob/master/lib/octokit.js).
+//
+// undici (the npm package, about 11 MB of RSS once loaded: docs/performance.md "Where the memory goes")
+// is imported only when a proxy variable is set, on the first request through it.
 import { createRequire } from "node:module";
-import { EnvHttpProxyAgent, fetch as undiciFetch } from "undici";
+import type { EnvHttpProxyAgent, fetch as UndiciFetch } from "undici";
 
 type Env = Record<string, string | undefined>;
 
@@ -38,9 +41,12 @@ export function proxySettings(env: Env = process.env): ProxySettings | undefined
 export function proxyFetch(env: Env = process.env): typeof fetch | undefined {
   const settings = proxySettings(env);
   if (!settings) return undefined;
-  const dispatcher = new EnvHttpProxyAgent(settings);
-  return ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(input, { ...init, dispatcher })) as unknown as typeof fetch;
+  let proxied: Promise<{ dispatcher: EnvHttpProxyAgent; undiciFetch: typeof UndiciFetch }> | undefined;
+  return (async (input: Parameters<typeof UndiciFetch>[0], init?: Parameters<typeof UndiciFetch>[1]) => {
+    proxied ??= import("undici").then((undici) => ({ dispatcher: new undici.EnvHttpProxyAgent(settings), undiciFetch: undici.fetch }));
+    const { dispatcher, undiciFetch } = await proxied;
+    return undiciFetch(input, { ...init, dispatcher });
+  }) as unknown as typeof fetch;
 }
 
 /** Where undici's CommonJS entry is, for a child process that must use the proxy too (lib/token/revoke-sync.ts). */

@@ -5,7 +5,8 @@
 export { readPreflightFacts, readSignatureRules, type PreflightFacts, type PreflightOctokit, type BranchRulesetFacts } from "./fetch.js";
 export { resolveCommitMode, signaturesRequired } from "./commit-mode.js";
 export { judgePreflight, newProblems, type JudgeOptions, type PreflightVerdict } from "./judge.js";
-export { renderReport, type ReportInput } from "./report.js";
+// report.ts (the --dry-run report) is imported where it is used, lazily (lib/session/session.ts)
+export type { ReportInput } from "./report.js";
 export type { CommitFacts, FileFacts, RulesetVerdict } from "./evaluate-rules.js";
 export type { ClassicVerdict, ClassicProtectionData } from "./classic.js";
 export type { TagRulesetFacts, UndecidedTagRuleset } from "./tag.js";

@@ -11,7 +11,6 @@ import SemanticReleaseError from "@semantic-release/error";
 import debugFactory from "debug";
 import { DEBUG_NAMESPACE } from "../definitions/constants.js";
 import { loadConfig, verifyRefName } from "../config/index.js";
-import { sendDispatches } from "../dispatch.js";
 import { basicCredential, verifyGitAuth, withEmptyHooksDir, withGitAuth } from "../git/git-auth.js";
 import { head } from "../git/git.js";
 import { maskSecret } from "../mask-secret.js";
@@ -21,14 +20,12 @@ import {
   newProblems,
   readPreflightFacts,
   readSignatureRules,
-  renderReport,
   resolveCommitMode,
   signaturesRequired,
   type PreflightFacts,
   type PreflightVerdict,
 } from "../preflight/index.js";
 import { commitAssets, renderMessage, selectAssetFiles } from "../push/commit-assets.js";
-import { commitViaApi } from "../push/commit-via-api.js";
 import { pushRelease } from "../push/push-release.js";
 import { commitIdentityEnv, type BotIdentity } from "../token/bot-identity.js";
 import type { ReleaseToken } from "../token/index.js";
@@ -230,7 +227,7 @@ export class ReleaseSession {
       const tagProblem = verifyRefName("tag", context.nextRelease.gitTag, { tagFormat: context.options.tagFormat });
       if (tagProblem) throw new AggregateError([tagProblem]);
       const verdict = this.#judge(context, context.nextRelease);
-      if (this.config.dryRun) context.stdout?.write(`\n${this.#renderReport(context, verdict)}\n\n`);
+      if (this.config.dryRun) context.stdout?.write(`\n${await this.#renderReport(context, verdict)}\n\n`);
       this.#record(verdict);
     } finally {
       // --dry-run skips prepare, success and fail: the token's work ends here
@@ -238,7 +235,8 @@ export class ReleaseSession {
     }
   }
 
-  #renderReport(context: ReleaseContext, verdict: PreflightVerdict | undefined): string {
+  async #renderReport(context: ReleaseContext, verdict: PreflightVerdict | undefined): Promise<string> {
+    const { renderReport } = await import("../preflight/report.js"); // --dry-run only
     const { token } = this;
     const tag = context.nextRelease.gitTag;
     return renderReport({
@@ -292,6 +290,7 @@ export class ReleaseSession {
     const env = withoutAppKey(context.env);
     const files = await selectAssetFiles({ assets: config.assets, cwd, env });
     const parentSha = await head({ cwd, env });
+    const { commitViaApi } = await import("../push/commit-via-api.js"); // commitMode "api" only
     const result = await this.#withNetworkEnv(context, (networkEnv) =>
       commitViaApi({
         octokit: token.octokit,
@@ -325,6 +324,7 @@ export class ReleaseSession {
     const { config, token } = this;
     if (config.dispatch.length > 0) {
       await token.fresh();
+      const { sendDispatches } = await import("../dispatch.js"); // the dispatch option only
       await sendDispatches({ octokit: token.octokit, owner: config.owner, repo: config.repo, targets: config.dispatch, nextRelease: context.nextRelease, logger: context.logger });
     }
     if (!this.#export.active) await this.end("release succeeded");
