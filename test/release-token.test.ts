@@ -3,54 +3,12 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import type SemanticReleaseError from "@semantic-release/error";
 import { createReleaseToken, formatPermissions, missingPermissions, permissionsToRequest, type ReleaseToken } from "../lib/token/index.js";
-import type { Logger } from "../lib/logger.js";
 import type { Permissions, ResolvedConfig } from "../lib/types.js";
 import { startStandIn, type StandIn } from "github-stand-in";
+import { FAST, makeLogger, tokenConfig as config } from "./helpers/token-fixtures.js";
 
-// retries after 1 ms instead of 1 s; throttling's 1 s spacing of writes off (tested in octokit.test.ts)
-const FAST = { retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } };
 
-function makeLogger() {
-  const lines: string[] = [];
-  const format = (args: unknown[]) => {
-    let i = 1;
-    return String(args[0]).replace(/%[sdO]/g, () => String(args[i++]));
-  };
-  const logger: Logger = {
-    log: (...args) => lines.push(`log: ${format(args)}`),
-    warn: (...args) => lines.push(`warn: ${format(args)}`),
-    error: (...args) => lines.push(`error: ${format(args)}`),
-    success: (...args) => lines.push(`success: ${format(args)}`),
-  };
-  return { logger, lines };
-}
 
-function config(standIn: StandIn, overrides: Partial<ResolvedConfig>): ResolvedConfig {
-  return {
-    authMethod: "app",
-    assets: false,
-    message: "chore(release): ${nextRelease.version}",
-    commitMode: "git",
-    laterPluginPermissions: {},
-    permissions: undefined,
-    preflight: "error",
-    dispatch: [],
-    exportToken: false,
-    githubUrl: standIn.origin,
-    githubApiUrl: standIn.apiUrl,
-    installationId: undefined,
-    appId: undefined,
-    privateKey: undefined,
-    pat: undefined,
-    githubToken: undefined,
-    owner: "octo",
-    repo: "proj",
-    repositoryUrl: `${standIn.origin}/octo/proj.git`,
-    dryRun: false,
-    warnings: [],
-    ...overrides,
-  };
-}
 
 interface World {
   standIn: StandIn;

@@ -2,25 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { format } from "node:util";
-import type { Logger } from "../lib/logger.js";
 import { createReleaseToken } from "../lib/token/index.js";
 import { revokeInstallationToken } from "../lib/token/revoke.js";
 import type { ResolvedConfig } from "../lib/types.js";
 import { startStandIn, type StandIn } from "github-stand-in";
+import { FAST, makeLogger, tokenConfig } from "./helpers/token-fixtures.js";
 
-const FAST = { retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } };
 
-function makeLogger() {
-  const lines: string[] = [];
-  const logger: Logger = {
-    log: (...args) => lines.push(`log: ${format(...args)}`),
-    warn: (...args) => lines.push(`warn: ${format(...args)}`),
-    error: (...args) => lines.push(`error: ${format(...args)}`),
-    success: (...args) => lines.push(`success: ${format(...args)}`),
-  };
-  return { logger, lines };
-}
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }, opts: { tokenLifetimeSeconds?: number } = {}) {
   const standIn = await startStandIn(opts);
@@ -35,29 +23,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }, opts: { to
 const deletes = (standIn: StandIn) => standIn.requests({ route: "DELETE /installation/token" });
 
 function appConfig(standIn: StandIn, appId: number, privateKey: string): ResolvedConfig {
-  return {
-    authMethod: "app",
-    assets: false,
-    message: "chore(release): ${nextRelease.version}",
-    commitMode: "git",
-    laterPluginPermissions: {},
-    permissions: undefined,
-    preflight: "error",
-    dispatch: [],
-    exportToken: false,
-    githubUrl: standIn.origin,
-    githubApiUrl: standIn.apiUrl,
-    installationId: undefined,
-    appId: String(appId),
-    privateKey,
-    pat: undefined,
-    githubToken: undefined,
-    owner: "octo",
-    repo: "proj",
-    repositoryUrl: `${standIn.origin}/octo/proj.git`,
-    dryRun: false,
-    warnings: [],
-  };
+  return tokenConfig(standIn, { appId: String(appId), privateKey });
 }
 
 // ---- one token: revokeInstallationToken ------------------------------------------------------

@@ -6,26 +6,11 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type SemanticReleaseError from "@semantic-release/error";
 import { createReleaseToken, type ReleaseToken } from "../lib/token/index.js";
-import type { Logger } from "../lib/logger.js";
 import type { ResolvedConfig } from "../lib/types.js";
 import { startStandIn, type StandIn } from "github-stand-in";
+import { FAST, makeLogger } from "./helpers/token-fixtures.js";
 
-const FAST = { retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } };
 
-function makeLogger() {
-  const lines: string[] = [];
-  const format = (args: unknown[]) => {
-    let i = 1;
-    return String(args[0]).replace(/%[sdO]/g, () => String(args[i++]));
-  };
-  const logger: Logger = {
-    log: (...args) => lines.push(`log: ${format(args)}`),
-    warn: (...args) => lines.push(`warn: ${format(args)}`),
-    error: (...args) => lines.push(`error: ${format(args)}`),
-    success: (...args) => lines.push(`success: ${format(args)}`),
-  };
-  return { logger, lines };
-}
 
 async function world(t: { after: (fn: () => Promise<void>) => void }) {
   const standIn = await startStandIn();
