@@ -29,6 +29,7 @@ import {
   type TokenQuery,
 } from "./query.js";
 import type { RestServices } from "./rest-common.js";
+import { immutabilityOf, publishRelease, setImmutableReleases } from "./rest-immutable.js";
 import { validateBypassActors } from "./rules.js";
 import { API_PREFIX, createRequestHandler, type Fault, type OpenApiChecker, ROUTES, type RouteDelay, type ServerHost } from "./server.js";
 import { createPat as createPatRecord, mintInstallationToken as mint, type TokenFormat } from "./tokens.js";
@@ -613,6 +614,45 @@ export class StandIn {
   /** Releases created on a repository (`POST /repos/{owner}/{repo}/releases`), oldest first. */
   releases(repo: Repository): ReleaseRecord[] {
     return this.world.releasesOf(repo).map((r) => ({ ...r }));
+  }
+
+  /**
+   * Immutable releases on or off (docs/github.md §15.1), as an admin switches them in the settings;
+   * only releases published later become immutable.
+   */
+  setImmutableReleases(repo: Repository, enabled: boolean, options: { enforcedByOwner?: boolean } = {}): void {
+    setImmutableReleases(repo, enabled);
+    immutabilityOf(repo).enforcedByOwner = options.enforcedByOwner ?? false;
+  }
+
+  /**
+   * A release the repository's owner publishes by hand for an existing tag (immutable when the setting
+   * is on: its tag is then locked and its name used for good).
+   */
+  publishRelease(repo: Repository, tag: string, options: { prerelease?: boolean } = {}): ReleaseRecord {
+    const record: ReleaseRecord = {
+      id: this.world.id(),
+      tag_name: tag,
+      target_commitish: repo.defaultBranch,
+      name: tag,
+      body: null,
+      draft: false,
+      prerelease: options.prerelease ?? false,
+      created_at: new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      createdBy: `user:${repo.owner.login}`,
+      author: repo.owner,
+    };
+    this.world.releasesOf(repo).push(record);
+    publishRelease(repo, record);
+    return { ...record };
+  }
+
+  /** Deletes the release of a tag, as its owner can (the tag stays; an immutable release's tag name stays used). */
+  deleteRelease(repo: Repository, tag: string): void {
+    const list = this.world.releasesOf(repo);
+    const index = list.findIndex((r) => r.tag_name === tag);
+    if (index < 0) throw new Error(`deleteRelease(): no release for ${tag}`);
+    list.splice(index, 1);
   }
 
   account(login: string): Account | undefined {

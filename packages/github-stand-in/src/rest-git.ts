@@ -439,7 +439,8 @@ export const gitDatabaseRoutes: RouteDef[] = [
       const current = await resolveRef(ctx, repo, ref);
       if (!current) return validationFailed("Reference does not exist");
       const refused = await judge(ctx, repo, ref, current, ZERO_SHA);
-      if (refused) return refused;
+      // GitHub's description documents this 422 without a body
+      if (refused) return { status: refused.status };
       await git(ctx, repo, ["update-ref", "-d", ref, current]);
       return { status: 204 };
     },

@@ -15,6 +15,7 @@ import {
   type RestContext,
   type RouteDef,
 } from "./rest-common.js";
+import { burnedTagReply, isBurned, publishRelease } from "./rest-immutable.js";
 import type { ReleaseRecord, Repository } from "./world.js";
 
 /** schema `release` */
@@ -37,7 +38,7 @@ function releaseJson(repo: Repository, r: ReleaseRecord, ctx: Pick<RestContext, 
     body: r.body,
     draft: r.draft,
     prerelease: r.prerelease,
-    immutable: false,
+    immutable: r.immutable === true,
     created_at: r.created_at,
     published_at: r.draft ? null : r.created_at,
     updated_at: r.created_at,
@@ -95,6 +96,17 @@ export const repoRoutes: RouteDef[] = [
     },
   },
   {
+    method: "GET",
+    template: "/repos/{owner}/{repo}/releases/tags/{tag}",
+    handler(ctx) {
+      const repo = accessRepo(ctx, "contents", "read");
+      if (isReply(repo)) return repo;
+      // a published release only (drafts are not found by tag); a deleted one is gone (docs/github.md §15.1)
+      const record = ctx.world.releasesOf(repo).find((r) => r.tag_name === ctx.params.tag && !r.draft);
+      return record ? { status: 200, body: releaseJson(repo, record, ctx) } : notFound();
+    },
+  },
+  {
     method: "POST",
     template: "/repos/{owner}/{repo}/releases",
     handler(ctx) {
@@ -108,6 +120,7 @@ export const repoRoutes: RouteDef[] = [
       if (list.some((r) => r.tag_name === body.tag_name)) {
         return validationFailed("Validation Failed", [{ resource: "Release", code: "already_exists", field: "tag_name" }]);
       }
+      if (isBurned(repo, body.tag_name)) return burnedTagReply();
       const actor = ctx.actor;
       const author =
         actor.kind === "installation" ? ctx.world.account(`${actor.app.slug}[bot]`) : actor.kind === "user" ? actor.user : undefined;
@@ -125,6 +138,7 @@ export const repoRoutes: RouteDef[] = [
         author,
       };
       list.push(record);
+      publishRelease(repo, record);
       return { status: 201, headers: { location: `${ctx.apiUrl}/repos/${repo.owner.login}/${repo.name}/releases/${record.id}` }, body: releaseJson(repo, record, ctx) };
     },
   },

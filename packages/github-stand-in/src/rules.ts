@@ -15,6 +15,7 @@ import {
   type Ruleset,
 } from "./world.js";
 import { fnmatchPathname } from "./ref-pattern.js";
+import { immutableTagViolations } from "./rest-immutable.js";
 
 export const ZERO_SHA = "0000000000000000000000000000000000000000";
 
@@ -420,7 +421,8 @@ export function judgeRefUpdates(
   const lines: string[] = [];
   for (const update of updates) {
     const forced = computeForced(repo, update);
-    const violations: string[] = [];
+    // docs/github.md §15.1: an immutable release's tag lock holds for every actor, bypass or not
+    const violations: string[] = immutableTagViolations(world, repo, update);
     const bypassed: string[] = [];
     for (const ruleset of rulesetsForRef(world, repo, update.ref)) {
       const mode = currentUserCanBypass(world, repo, ruleset, actor);

@@ -10,6 +10,7 @@ import { dispatchRoutes } from "./rest-dispatches.js";
 import { gitDatabaseRoutes } from "./rest-git.js";
 import { issueRoutes } from "./rest-issues.js";
 import { repoRoutes } from "./rest-repos.js";
+import { immutableRoutes } from "./rest-immutable.js";
 import { rulesRoutes } from "./rest-rules.js";
 import { World, type Actor } from "./world.js";
 
@@ -65,7 +66,7 @@ interface CompiledRoute extends RouteDef {
 /** the last parameter of these templates may contain slashes (refs, branch names) */
 const GREEDY = new Set(["ref", "branch"]);
 
-export const ROUTES: CompiledRoute[] = [...appRoutes, ...repoRoutes, ...rulesRoutes, ...gitDatabaseRoutes, ...dispatchRoutes, ...issueRoutes].map(
+export const ROUTES: CompiledRoute[] = [...appRoutes, ...repoRoutes, ...immutableRoutes, ...rulesRoutes, ...gitDatabaseRoutes, ...dispatchRoutes, ...issueRoutes].map(
   (route) => {
     const names: string[] = [];
     const segments = route.template.split("/");

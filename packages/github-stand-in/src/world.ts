@@ -99,6 +99,8 @@ export interface Repository {
   protection: Map<string, ClassicProtection>;
   /** commit SHAs that GitHub would show as verified (made through the API by an App) */
   verifiedCommits: Set<string>;
+  /** immutable releases (docs/github.md §15.1): the setting, and every tag name an immutable release ever used */
+  immutable?: { enabled: boolean; enforcedByOwner: boolean; burnedTags: Set<string> };
 }
 
 /** Who a request or a push is authenticated as. */
@@ -175,6 +177,8 @@ export interface ReleaseRecord {
   /** the `<actor>` string of RecordedRequest: who created it */
   createdBy: string;
   author: Account;
+  /** published while the repository had immutable releases on: its tag is locked (docs/github.md §15.1) */
+  immutable?: boolean;
 }
 
 /** A label of a repository (schema `label`; GraphQL `Label`). */
