@@ -383,6 +383,8 @@ export class StandIn {
       collaborators?: Record<string, "admin" | "maintain" | "write" | "read">;
       /** receive.advertiseAtomic (default true, as on github.com) */
       advertiseAtomic?: boolean;
+      /** "sha256": a SHA-256 repository (`git init --object-format=sha256`, 64-digit object IDs) */
+      objectFormat?: "sha1" | "sha256";
     } = {},
   ): Promise<Repository> {
     if (this.world.repository(owner, name)) throw new Error(`repository ${owner}/${name} exists already`);
@@ -390,7 +392,8 @@ export class StandIn {
     const defaultBranch = opts.defaultBranch ?? "main";
     const gitDir = join(this.dir, "repos", account.login, `${name}.git`);
     await mkdir(gitDir, { recursive: true });
-    await runGit(gitDir, ["init", "--quiet", "--bare", "-b", defaultBranch]);
+    const objectFormat = opts.objectFormat ?? "sha1";
+    await runGit(gitDir, ["init", "--quiet", "--bare", ...(objectFormat === "sha256" ? ["--object-format=sha256"] : []), "-b", defaultBranch]);
     await runGit(gitDir, ["config", "receive.advertiseAtomic", opts.advertiseAtomic === false ? "false" : "true"]);
     await runGit(gitDir, ["config", "http.receivepack", "true"]);
     await runGit(gitDir, ["config", "uploadpack.allowReachableSHA1InWant", "true"]);
@@ -418,6 +421,7 @@ export class StandIn {
       rulesets: [],
       protection: new Map(),
       verifiedCommits: new Set(),
+      ...(objectFormat === "sha256" ? { objectFormat } : {}),
     };
     for (const login of repo.collaborators.keys()) this.world.account(login) ?? this.createUser(login);
     this.world.repositories.set(`${account.login}/${name}`.toLowerCase(), repo);

@@ -155,6 +155,16 @@ function normalize(document: Json, node: unknown): void {
   }
 }
 
+/**
+ * Object IDs the description pins to 40 characters, although those of a SHA-256 repository have 64
+ * (docs/github.md §17): `git-ref`'s `object.sha`. The description's other object-ID schemas already
+ * allow 40 to 64 characters (`snapshot.sha`, `code-scanning-analysis-commit-sha`); this one gets the same.
+ */
+function allowSha256ObjectIds(document: Json): void {
+  const sha = resolveLocal(document, "#/components/schemas/git-ref/properties/object/properties/sha");
+  if (isObject(sha) && sha.maxLength === 40) sha.maxLength = 64;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -165,6 +175,7 @@ function load(): Loaded {
   const document = JSON.parse(readFileSync(descriptionPath(), "utf8")) as Json;
   normalize(document, document.components);
   normalize(document, document.paths);
+  allowSha256ObjectIds(document);
 
   // strict: false ignores OpenAPI-only keywords (example, discriminator, x-github, deprecated...);
   // type checking stays on. validateSchema: false: the document is not itself a JSON Schema.

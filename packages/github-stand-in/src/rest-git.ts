@@ -2,9 +2,12 @@
 // (docs/github.md §8). App installations that send no author/committer/signature get commits
 // GitHub would sign: author `<slug>[bot]`, committer `GitHub <noreply@github.com>`, recorded in
 // repo.verifiedCommits and answered with `verification.verified: true`. Ref writes are judged by
-// the rules engine like pushes (docs/github.md §3.4, §8).
+// the rules engine like pushes (docs/github.md §3.4, §8). Object IDs have the repository's format:
+// 40 hex digits, or 64 in a SHA-256 repository, whose format `GET .../hash-algorithm` answers
+// (docs/github.md §17).
 import { rm } from "node:fs/promises";
-import { apiRejectionMessage, judgeRefUpdates, type RefUpdateCommit, ZERO_SHA } from "./rules.js";
+import { isObjectIdOf, isZeroOid, objectFormatOf, zeroOid } from "./object-id.js";
+import { apiRejectionMessage, judgeRefUpdates, type RefUpdateCommit } from "./rules.js";
 import { githubTime } from "./rest-apps.js";
 import {
   accessRepo,
@@ -21,7 +24,6 @@ import {
 } from "./rest-common.js";
 import type { Actor, Repository } from "./world.js";
 
-const SHA = /^[0-9a-f]{40}$/;
 const REFS_DOCS = "https://docs.github.com/rest/git/refs";
 
 export interface GitIdentity {
@@ -48,7 +50,7 @@ async function git(ctx: Pick<RestContext, "services">, repo: Repository, args: s
 
 /** the object's type, or undefined when the repository lacks it */
 export async function objectType(ctx: Pick<RestContext, "services">, repo: Repository, sha: string): Promise<string | undefined> {
-  if (!SHA.test(sha)) return undefined;
+  if (!isObjectIdOf(repo, sha)) return undefined; // 40 hex digits, or 64 in a SHA-256 repository
   try {
     return (await git(ctx, repo, ["cat-file", "-t", sha])).trim();
   } catch {
@@ -181,8 +183,8 @@ async function gitRefJson(ctx: RestContext, repo: Repository, ref: string, sha: 
 
 /** commits a ref update brings (docs/github.md §2: judged per ref, new commits only) */
 async function newCommits(ctx: RestContext, repo: Repository, oldSha: string, newSha: string): Promise<RefUpdateCommit[]> {
-  if (newSha === ZERO_SHA || (await objectType(ctx, repo, newSha)) !== "commit") return [];
-  const range = oldSha === ZERO_SHA ? [newSha, "--not", "--all"] : [`${oldSha}..${newSha}`];
+  if (isZeroOid(newSha) || (await objectType(ctx, repo, newSha)) !== "commit") return [];
+  const range = isZeroOid(oldSha) ? [newSha, "--not", "--all"] : [`${oldSha}..${newSha}`];
   const out = await git(ctx, repo, ["log", "-n1000", "--format=%H%x00%P%x00%ae%x00%ce%x00%B%x1e", ...range]);
   return out
     .split("\x1e")
@@ -247,6 +249,16 @@ function fullRef(param: string): string {
 
 export const gitDatabaseRoutes: RouteDef[] = [
   {
+    // docs/github.md §17: "sha1" or "sha256"; the Metadata permission reads it, as it reads the repository
+    method: "GET",
+    template: "/repos/{owner}/{repo}/hash-algorithm",
+    handler(ctx) {
+      const repo = accessRepo(ctx, "metadata", "read");
+      if (isReply(repo)) return repo;
+      return { status: 200, body: { hash_algorithm: objectFormatOf(repo) } };
+    },
+  },
+  {
     method: "POST",
     template: "/repos/{owner}/{repo}/git/blobs",
     async handler(ctx) {
@@ -290,7 +302,7 @@ export const gitDatabaseRoutes: RouteDef[] = [
           const paths = existing.split("\0").filter((p) => p === path || p.startsWith(`${path}/`));
           // `update-index --force-remove` needs a work tree; `--index-info` with a zero mode removes
           // the entry in a bare repository too
-          if (paths.length) await git(ctx, repo, ["update-index", "-z", "--index-info"], paths.map((p) => `0 ${"0".repeat(40)}\t${p}\0`).join(""), env);
+          if (paths.length) await git(ctx, repo, ["update-index", "-z", "--index-info"], paths.map((p) => `0 ${zeroOid(repo)}\t${p}\0`).join(""), env);
           if (entry.sha === null) continue; // deletion
           let sha: string;
           if (typeof entry.content === "string") {
@@ -403,9 +415,9 @@ export const gitDatabaseRoutes: RouteDef[] = [
       }
       if (!(await objectType(ctx, repo, sha))) return validationFailed("Object does not exist");
       if (await resolveRef(ctx, repo, ref)) return validationFailed("Reference already exists");
-      const refused = await judge(ctx, repo, ref, ZERO_SHA, sha);
+      const refused = await judge(ctx, repo, ref, zeroOid(repo), sha);
       if (refused) return refused;
-      await git(ctx, repo, ["update-ref", ref, sha, ZERO_SHA]);
+      await git(ctx, repo, ["update-ref", ref, sha, zeroOid(repo)]);
       return { status: 201, headers: { location: `${repoApi(ctx, repo)}/git/${ref}` }, body: await gitRefJson(ctx, repo, ref, sha) };
     },
   },
@@ -438,7 +450,7 @@ export const gitDatabaseRoutes: RouteDef[] = [
       const ref = fullRef(ctx.params.ref!);
       const current = await resolveRef(ctx, repo, ref);
       if (!current) return validationFailed("Reference does not exist");
-      const refused = await judge(ctx, repo, ref, current, ZERO_SHA);
+      const refused = await judge(ctx, repo, ref, current, zeroOid(repo));
       // GitHub's description documents this 422 without a body
       if (refused) return { status: refused.status };
       await git(ctx, repo, ["update-ref", "-d", ref, current]);

@@ -15,8 +15,10 @@ import {
   type Ruleset,
 } from "./world.js";
 import { fnmatchPathname } from "./ref-pattern.js";
+import { isZeroOid } from "./object-id.js";
 import { immutableTagViolations } from "./rest-immutable.js";
 
+/** "no object" in a SHA-1 repository; a SHA-256 repository's is 64 zeros (object-id.ts) */
 export const ZERO_SHA = "0000000000000000000000000000000000000000";
 
 // docs/github.md §1.3: RepositoryRole actor ids (undocumented, not sequential)
@@ -224,7 +226,7 @@ function plural(n: number, word: string): string {
 
 function computeForced(repo: Repository, update: RefUpdate): boolean {
   if (update.forced !== undefined) return update.forced;
-  if (update.oldSha === ZERO_SHA || update.newSha === ZERO_SHA) return false;
+  if (isZeroOid(update.oldSha) || isZeroOid(update.newSha)) return false;
   try {
     execFileSync("git", ["merge-base", "--is-ancestor", update.oldSha, update.newSha], { cwd: repo.gitDir, stdio: "ignore" });
     return false;
@@ -270,8 +272,8 @@ function describePattern(rule: Rule, subject: string): string {
 }
 
 function violationsOf(repo: Repository, ruleset: Ruleset, update: RefUpdate, forced: boolean): string[] {
-  const creating = update.oldSha === ZERO_SHA;
-  const deleting = update.newSha === ZERO_SHA;
+  const creating = isZeroOid(update.oldSha);
+  const deleting = isZeroOid(update.newSha);
   const isTag = update.ref.startsWith("refs/tags/");
   const out: string[] = [];
   const commits = deleting ? [] : update.commits;
@@ -374,7 +376,7 @@ function classicViolations(repo: Repository, protection: ClassicProtection, acto
   // admins skip classic rules unless enforce_admins (docs/github.md §9); Apps never count as admin (inferred)
   const admin = actor.kind === "user" && repositoryRole(repo, actor.user) === "admin";
   if (admin && !protection.enforce_admins) return [];
-  const deleting = update.newSha === ZERO_SHA;
+  const deleting = isZeroOid(update.newSha);
   if (deleting) return ["Cannot delete this protected branch"];
   if (forced && !protection.allow_force_pushes) return ["Cannot force-push to a protected branch."];
   const out: string[] = [];

@@ -99,6 +99,8 @@ export interface Repository {
   protection: Map<string, ClassicProtection>;
   /** commit SHAs that GitHub would show as verified (made through the API by an App) */
   verifiedCommits: Set<string>;
+  /** the hash of its objects: 40-digit SHA-1 IDs (when absent) or 64-digit SHA-256 IDs */
+  objectFormat?: "sha1" | "sha256";
   /** immutable releases (docs/github.md §15.1): the setting, and every tag name an immutable release ever used */
   immutable?: { enabled: boolean; enforcedByOwner: boolean; burnedTags: Set<string> };
 }

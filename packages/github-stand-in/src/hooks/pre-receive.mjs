@@ -15,7 +15,8 @@
 // Identity: the server put a random one-time push id in STAND_IN_PUSH_ID; no token reaches this script.
 import { execFileSync } from "node:child_process";
 
-const ZERO = "0000000000000000000000000000000000000000";
+// "no object" (a created or deleted ref): 40 zeros, or 64 in a SHA-256 repository
+const isZero = (sha) => /^(?:0{40}|0{64})$/.test(sha);
 const MAX_COMMITS = 1000; // a bound for huge first pushes; the metadata rules look at the newest commits
 const origin = process.env.STAND_IN_ORIGIN;
 const pushId = process.env.STAND_IN_PUSH_ID;
@@ -35,8 +36,8 @@ function isAncestor(oldSha, newSha) {
 
 /** the commits an update brings: old..new, or for a new ref those not reachable from any existing ref */
 function commitsOf(oldSha, newSha) {
-  if (newSha === ZERO) return [];
-  const range = oldSha === ZERO ? [newSha, "--not", "--all"] : [`${oldSha}..${newSha}`];
+  if (isZero(newSha)) return [];
+  const range = isZero(oldSha) ? [newSha, "--not", "--all"] : [`${oldSha}..${newSha}`];
   let out;
   try {
     out = git(["log", `-n${MAX_COMMITS}`, "--format=%H%x00%P%x00%ae%x00%ce%x00%B%x1e", ...range]);
@@ -80,7 +81,7 @@ async function main() {
       .filter(Boolean)
       .map((line) => {
         const [oldSha, newSha, ref] = line.split(" ");
-        const forced = oldSha !== ZERO && newSha !== ZERO && !isAncestor(oldSha, newSha);
+        const forced = !isZero(oldSha) && !isZero(newSha) && !isAncestor(oldSha, newSha);
         return { ref, oldSha, newSha, forced, commits: commitsOf(oldSha, newSha) };
       });
     const { text } = await call("pre-receive", { updates });
