@@ -57,12 +57,32 @@ function rulesetSummary(ctx: RestContext, repo: Repository, ruleset: Ruleset) {
   };
 }
 
-/** the caller may write rulesets: Administration write / the admin role (docs/github.md §1.3) */
-function canWriteRulesets(ctx: RestContext, repo: Repository): boolean {
+/**
+ * The caller may write the ruleset: Administration write / the admin role for a repository ruleset;
+ * for an organization ruleset only an owner of the organization (docs/github.md §1.3: a repository
+ * admin cannot edit it, so its bypass list stays hidden from them; installations: not modelled).
+ */
+function canWriteRulesets(ctx: RestContext, repo: Repository, ruleset: Ruleset): boolean {
   const actor = ctx.actor;
+  if (ruleset.source_type === "Organization") {
+    return actor.kind === "user" && repo.owner.type === "Organization" && [...(repo.owner.members ?? [])].some(([login, role]) => role === "admin" && login.toLowerCase() === actor.user.login.toLowerCase());
+  }
   if (actor.kind === "installation") return tokenReaches(ctx.world, actor, repo) && levelCovers(actor.permissions.administration, "write");
   if (actor.kind === "user") return userRole(ctx.world, repo, actor.user) === "admin";
   return false;
+}
+
+/** One ruleset as `GET /repos/{o}/{r}/rulesets/{id}` (and the `PUT` of it) answers the caller (schema `repository-ruleset`). */
+export function rulesetJson(ctx: RestContext, repo: Repository, ruleset: Ruleset) {
+  return {
+    ...rulesetSummary(ctx, repo, ruleset),
+    conditions: ruleset.conditions,
+    rules: ruleset.rules.map(({ type, parameters }) => ({ type, ...(parameters === undefined ? {} : { parameters }) })),
+    // docs/github.md §1.3: bypass_actors only for callers who may write the ruleset
+    ...(canWriteRulesets(ctx, repo, ruleset) ? { bypass_actors: ruleset.bypass_actors } : {}),
+    // docs/github.md §1.3: computed for the caller, only on the repository-level endpoint
+    current_user_can_bypass: currentUserCanBypass(ctx.world, repo, ruleset, ctx.actor),
+  };
 }
 
 function branchExists(ctx: RestContext, repo: Repository, branch: string) {
@@ -186,18 +206,7 @@ export const rulesRoutes: RouteDef[] = [
       const id = Number(ctx.params.ruleset_id);
       const ruleset = repoRulesets(ctx, repo, boolParam(ctx.query.get("includes_parents"), true)).find((r) => r.id === id);
       if (!ruleset) return notFound();
-      return {
-        status: 200,
-        body: {
-          ...rulesetSummary(ctx, repo, ruleset),
-          conditions: ruleset.conditions,
-          rules: ruleset.rules.map(({ type, parameters }) => ({ type, ...(parameters === undefined ? {} : { parameters }) })),
-          // docs/github.md §1.3: bypass_actors only for callers who may write rulesets
-          ...(canWriteRulesets(ctx, repo) ? { bypass_actors: ruleset.bypass_actors } : {}),
-          // docs/github.md §1.3: computed for the caller, only on the repository-level endpoint
-          current_user_can_bypass: currentUserCanBypass(ctx.world, repo, ruleset, ctx.actor),
-        },
-      };
+      return { status: 200, body: rulesetJson(ctx, repo, ruleset) };
     },
   },
   {
