@@ -176,6 +176,20 @@ const SAMPLES: Samples = {
     { branch: "main", tag: "v1.2.0", via: "git", output: "fatal: unable to access 'https://github.com/acme/lib.git/': The requested URL returned error: 502", exitCode: 128, retried: true },
     { branch: "main", tag: "v1.2.0", via: "api", output: "Server Error", status: 500, hint: "GitHub answered with a server error.", landed: true },
   ],
+  EADMINTOKEN: [
+    { reason: "missing", owner: "acme", repo: "lib" },
+    { reason: "refused", owner: "acme", repo: "lib", status: 404 },
+    { reason: "not-admin", owner: "acme", repo: "lib", rulesets: ["Protect main"] },
+  ],
+  EACTIONSNOTBYPASSABLE: [{ owner: "octo", repo: "lib" }],
+  ENOWORKSPACEPACKAGES: [
+    { cwd: "/home/runner/work/lib", patterns: ["packages/*"] },
+    { cwd: "/home/runner/work/lib", patterns: [] },
+  ],
+  ETAGONOTHERCOMMIT: [
+    { tags: [{ tag: "@acme/core@1.4.0", existingSha: "c".repeat(40), where: "remote" }], commit: "a".repeat(40) },
+    { tags: [{ tag: "@acme/core@1.4.0", existingSha: "c".repeat(40), where: "remote" }, { tag: "v2.0.0", existingSha: "d".repeat(40), where: "local" }], commit: "a".repeat(40) },
+  ],
 };
 
 /** Each code's rendered texts; a code without a sample or a definition that throws is a failure, not a skip. */
