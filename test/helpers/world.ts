@@ -30,6 +30,8 @@ export interface ReleaseWorldOptions {
   commits?: string[];
   /** extra files in the initial commit */
   files?: Record<string, string>;
+  /** "sha256": the repository uses 64-digit SHA-256 object IDs (`git init --object-format=sha256`) */
+  objectFormat?: "sha1" | "sha256";
   /**
    * The monorepo variant: an npm workspace (`workspaces: ["packages/*"]` in the root package.json)
    * with one published package per name in packages/<name>/, and one `feat` commit per package that
@@ -215,6 +217,7 @@ async function githubSide(options: ReleaseWorldOptions) {
   }
   const repoName = options.repo ?? "lib";
   const repo = await standIn.createRepo(ownerLogin, repoName, {
+    ...(options.objectFormat ? { objectFormat: options.objectFormat } : {}),
     files: {
       "package.json": JSON.stringify({ name: repoName, version: "0.0.0-development", private: true, ...(options.packages && { workspaces: ["packages/*"] }) }, null, 2) + "\n",
       ...workspacePackages(options.packages ?? []),
