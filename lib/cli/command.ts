@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from "node:util";
 
 /**
  * What a subcommand of the `semantic-release-github-app` bin may touch of its process: streams,
- * environment, working directory, and the few interactive decisions taken once in lib/cli/io.ts.
+ * environment, working directory, and the few interactive decisions taken once in ./io.ts.
  */
 export interface CliIO {
   stdout: NodeJS.WriteStream | NodeJS.WritableStream;

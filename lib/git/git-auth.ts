@@ -40,14 +40,15 @@ function readCount(env: Env): number {
 
 /**
  * A copy of `env` with our entries appended after the ones already there (a job's own
- * GIT_CONFIG_* entries keep working): the header reset, the header, and hooks off.
+ * GIT_CONFIG_* entries keep working): the header reset, the header, and hooks off (`hooksPath`;
+ * left out, the repository's hooks run: the command line's `exec` routes a whole release's git).
  */
-export function withGitAuth({ env, remoteUrl, token, hooksPath }: { env: Env; remoteUrl: string; token: string; hooksPath: string }): Env {
+export function withGitAuth({ env, remoteUrl, token, hooksPath }: { env: Env; remoteUrl: string; token: string; hooksPath: string | undefined }): Env {
   const key = `http.${remoteUrl}.extraheader`;
   const entries: [string, string][] = [
     [key, ""],
     [key, authorizationHeader(token)],
-    ["core.hooksPath", hooksPath],
+    ...(hooksPath === undefined ? [] : [["core.hooksPath", hooksPath] as [string, string]]),
   ];
   const start = readCount(env);
   const result: Env = { ...env, GIT_CONFIG_COUNT: String(start + entries.length) };

@@ -37,7 +37,7 @@ export interface AppState {
 export type CreateAppStateOptions = CreateReleaseTokenOptions;
 
 /** Throws EINVALIDPRIVATEKEY before anything is sent. */
-export function createAppState({ config: { privateKey, pat: _pat, githubToken: _githubToken, ...config }, owner, repo, logger, readOnly = false, onToken, octokitOptions, now = Date.now }: CreateAppStateOptions): AppState {
+export function createAppState({ config: { privateKey, pat: _pat, githubToken: _githubToken, ...config }, owner, repo, repositories, logger, readOnly = false, onToken, octokitOptions, now = Date.now }: CreateAppStateOptions): AppState {
   if (!config.appId) throw new Error(`${PACKAGE_NAME}: auth method "app" without an App ID (verifyConfig reports this)`);
   // docs/github.md §6.3: the JWT's `iss` is the client ID (a string) or the App ID (an integer)
   const appId: number | string = /^\d+$/.test(config.appId) ? Number(config.appId) : config.appId;
@@ -55,7 +55,7 @@ export function createAppState({ config: { privateKey, pat: _pat, githubToken: _
     appIdText: config.appId,
     appOctokit,
     // a dry run dispatches nothing: this repository only
-    repositoryNames: readOnly ? [repo] : repositoryNames(config, owner, repo),
+    repositoryNames: repositories ?? (readOnly ? [repo] : repositoryNames(config, owner, repo)),
     readOnly,
     onToken,
     octokitOptions,

@@ -18,7 +18,7 @@ import { freshToken, revokeAll, revokeAllSync, type LiveState } from "./token-li
 export async function createAppToken(options: CreateReleaseTokenOptions): Promise<ReleaseToken> {
   const state = createAppState(options);
   const first = await mintFirstToken(state);
-  await verifyFirstToken(state, first);
+  await verifyFirstToken(state, first, options.requiredPermissions);
   const { installation, requested, minted } = first;
   state.onToken?.(minted.token);
   const live: LiveState = Object.assign(state, { installation, requested, current: minted, refreshing: undefined, ending: undefined });
@@ -63,17 +63,17 @@ export async function createAppToken(options: CreateReleaseTokenOptions): Promis
  * revoke) a token that cannot do the release: without `contents: write` (e.g. a `permissions` option
  * without it), or, for a dry run, without `contents: read`.
  */
-async function verifyFirstToken(state: AppState, { installation, requested, minted }: FirstToken): Promise<void> {
+async function verifyFirstToken(state: AppState, { installation, requested, minted }: FirstToken, required?: Permissions): Promise<void> {
   const { config, owner, repo, logger } = state;
   logger.log(AUTH_LOGS.usingApp({ slug: installation.slug, installationId: installation.id, account: installation.account.login, owner, repo }));
   logger.log(AUTH_LOGS.minted({ repositories: state.repositoryNames.map((name) => `${owner}/${name}`), permissions: minted.permissions, expiresAt: minted.expiresAt }));
   // @semantic-release/github comments with the exported token: say now that it cannot, not as a 403
   // in its success step after the release is out
-  const notGranted = config.permissions ? {} : missingPermissions(config.laterPluginPermissions, installation.permissions);
+  const notGranted = config.permissions || !config.exportToken ? {} : missingPermissions(config.laterPluginPermissions, installation.permissions);
   if (Object.keys(notGranted).length > 0) {
     logger.warn(AUTH_WARNINGS.WLATERPLUGINPERMISSIONS({ missing: notGranted, permissionsUrl: appPermissionsUrl(config.githubUrl, installation.slug) }));
   }
-  const needed: Permissions = state.readOnly ? { contents: "read" } : { contents: "write" };
+  const needed: Permissions = required ?? (state.readOnly ? { contents: "read" } : { contents: "write" });
   const missing = missingPermissions(needed, minted.permissions);
   if (Object.keys(missing).length === 0) return;
   await state.ledger.revokeAll();

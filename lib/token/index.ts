@@ -72,6 +72,10 @@ export interface CreateReleaseTokenOptions {
   owner: string;
   repo: string;
   logger: Logger;
+  /** the repositories the App token is for, when not the release's own (`owner`'s; the command line's `token --repository`); default: `repo` plus same-owner dispatch targets */
+  repositories?: string[] | undefined;
+  /** what the first token must have, else EAPPPERMISSIONS; default `contents: write` (`contents: read` when readOnly) */
+  requiredPermissions?: Permissions | undefined;
   /** --dry-run: ask for read permissions only (contents, metadata, and administration when the installation has it) */
   readOnly?: boolean | undefined;
   /** called with every token as soon as it exists (first mint and each re-mint), before it is used */
