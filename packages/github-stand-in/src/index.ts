@@ -13,6 +13,9 @@ import { createGitHttp, installHooks } from "./git-http.js";
 import { answerGraphql } from "./graphql.js";
 import { addComment, copyIssue, createIssue, findIssue, mergePullRequest, openPullRequest, type RepoGit } from "./issues.js";
 import { checkRequest, checkResponse } from "./openapi.js";
+import { setCheck, type CheckRunRecord, type CheckSpec } from "./checks.js";
+import { queueOf, type QueueEntry } from "./merge-queue.js";
+import { approvePull, closePullAs, copyPull, pushCommit, type MergeSettings, type PullRequestView, reconcileLater, refreshAll, stopPulls, watchPushes } from "./pulls.js";
 import {
   type DispatchQuery,
   type GraphqlQuery,
@@ -79,6 +82,9 @@ export type {
   TokenRecord,
 } from "./world.js";
 export type { TokenFormat } from "./tokens.js";
+export type { CheckRunRecord, CheckSpec } from "./checks.js";
+export type { QueueEntry } from "./merge-queue.js";
+export type { AutoMergeRecord, MergeMethod, MergeSettings, PullRequestView, ReviewRecord } from "./pulls.js";
 export { persistCheckoutCredentials, type PersistedCheckoutCredentials } from "./checkout.js";
 
 export interface StandInOptions {
@@ -213,6 +219,13 @@ export class StandIn {
       answerGraphql: (actor, body) =>
         answerGraphql({ world: this.world, origin: this.origin, apiUrl: this.apiUrl, nowMs: this.now(), services, violations: this.openapiViolations }, actor, body),
     };
+    this.world.engine = {
+      git: (repo) => this.repoGit(repo),
+      now: () => this.now(),
+      noreplyDomain: () => this.noreplyDomain(),
+      fail: (message) => this.openapiViolations.push(message),
+    };
+    watchPushes(this.world);
     this.server = createServer(createRequestHandler(host));
     this.server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve, reject) => {
@@ -385,6 +398,8 @@ export class StandIn {
       advertiseAtomic?: boolean;
       /** "sha256": a SHA-256 repository (`git init --object-format=sha256`, 64-digit object IDs) */
       objectFormat?: "sha1" | "sha256";
+      /** the pull request settings (allow_merge_commit, allow_auto_merge, delete_branch_on_merge...; GitHub's defaults) */
+      mergeSettings?: Partial<MergeSettings>;
     } = {},
   ): Promise<Repository> {
     if (this.world.repository(owner, name)) throw new Error(`repository ${owner}/${name} exists already`);
@@ -422,6 +437,7 @@ export class StandIn {
       protection: new Map(),
       verifiedCommits: new Set(),
       ...(objectFormat === "sha256" ? { objectFormat } : {}),
+      ...(opts.mergeSettings ? { mergeSettings: { ...opts.mergeSettings } as MergeSettings } : {}),
     };
     for (const login of repo.collaborators.keys()) this.world.account(login) ?? this.createUser(login);
     this.world.repositories.set(`${account.login}/${name}`.toLowerCase(), repo);
@@ -559,6 +575,67 @@ export class StandIn {
   issue(repo: Repository, number: number): IssueRecord | undefined {
     const issue = findIssue(this.world, repo, number);
     return issue && copyIssue(issue);
+  }
+
+  // ---- pull requests as a way to change a branch: checks, reviews, auto-merge, the merge queue (pulls.ts)
+
+  /** Changes a repository's pull request settings, as an admin would in its settings. */
+  setMergeSettings(repo: Repository, settings: Partial<MergeSettings>): void {
+    repo.mergeSettings = { ...(repo.mergeSettings ?? {}), ...settings } as MergeSettings;
+  }
+
+  /** A check the repository's workflows run on pull requests and merge groups (replaces one of the same name for later runs). */
+  addCheck(repo: Repository, spec: CheckSpec): void {
+    this.actionsApp();
+    setCheck(this.world, repo, spec);
+  }
+
+  /** Check runs of a repository, oldest first (copies): all, on one commit, of one name. */
+  checkRuns(repo: Repository, query: { sha?: string; name?: string } = {}): CheckRunRecord[] {
+    return (this.world.checkRuns.get(repo.id) ?? []).filter((r) => (!query.sha || r.headSha === query.sha) && (!query.name || r.name === query.name)).map((r) => ({ ...r, trigger: { ...r.trigger } }));
+  }
+
+  /** Approves a pull request as a person (`by`, a user login with write access, created if missing); throws for its own author. */
+  approve(repo: Repository, number: number, { by }: { by: string }): void {
+    approvePull(this.world, repo, number, this.world.account(by) ?? this.createUser(by), this.now());
+  }
+
+  /** Closes a pull request without merging it, as `by` would. */
+  closePullRequest(repo: Repository, number: number, { by }: { by: string }): void {
+    closePullAs(this.world, repo, number, this.world.account(by) ?? this.createUser(by), this.now());
+  }
+
+  /** Pushes a commit by someone else onto `branch` (e.g. moving a pull request's base); returns its SHA. */
+  async pushCommit(repo: Repository, branch: string, input: { author: string; message: string; files: Record<string, string> }): Promise<string> {
+    const author = this.world.account(input.author) ?? this.createUser(input.author);
+    const sha = await pushCommit(this.repoGit(repo), { branch, author, message: input.message, files: input.files, nowMs: this.now(), noreplyDomain: this.noreplyDomain() });
+    await refreshAll(this.world, repo, this.repoGit(repo));
+    reconcileLater(this.world, repo);
+    return sha;
+  }
+
+  /** A pull request with its reviews, auto-merge, merge state and merge queue entry (a copy), or undefined. */
+  async pullRequest(repo: Repository, number: number): Promise<PullRequestView | undefined> {
+    const issue = findIssue(this.world, repo, number);
+    if (!issue?.pullRequest) return undefined;
+    await refreshAll(this.world, repo, this.repoGit(repo));
+    return copyPull(this.world, repo, issue);
+  }
+
+  /** Pull requests of a repository (copies), oldest first: by state, head branch, who opened them. */
+  async pullRequests(repo: Repository, query: { state?: "open" | "closed" | "merged"; head?: string; openedBy?: string } = {}): Promise<PullRequestView[]> {
+    await refreshAll(this.world, repo, this.repoGit(repo));
+    return this.world
+      .issuesOf(repo)
+      .filter((i) => i.pullRequest)
+      .map((i) => copyPull(this.world, repo, i))
+      .filter((p) => (!query.state || (query.state === "merged" ? p.merged : p.state === query.state && !p.merged)) && (!query.head || p.pullRequest!.headRef === query.head) && (!query.openedBy || p.pullRequest!.openedBy === query.openedBy));
+  }
+
+  /** The entries of a merge queue (copies): those waiting in `base`'s queue, or with `all` every entry ever, merged and removed too. */
+  mergeQueue(repo: Repository, { base = repo.defaultBranch, all = false }: { base?: string; all?: boolean } = {}): QueueEntry[] {
+    const entries = all ? (this.world.mergeQueue.get(repo.id) ?? []).filter((e) => e.baseRef === base) : queueOf(this.world, repo, base);
+    return entries.map((e) => ({ ...e }));
   }
 
   private repoGit(repo: Repository): RepoGit {
@@ -735,6 +812,7 @@ export class StandIn {
 
   /** Stops the server and deletes the repositories; rejects if the OpenAPI checks found violations, or GraphQL a field the model lacks. */
   async close(): Promise<void> {
+    await stopPulls(this.world);
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -764,6 +842,16 @@ export const RULE_PARAMETER_DEFAULTS: Record<string, Record<string, unknown>> = 
   required_deployments: { required_deployment_environments: [] },
   workflows: { workflows: [] },
   code_scanning: { code_scanning_tools: [] },
+  // GitHub's defaults for a new merge queue (docs/github.md §16.6)
+  merge_queue: {
+    check_response_timeout_minutes: 60,
+    grouping_strategy: "ALLGREEN",
+    max_entries_to_build: 5,
+    max_entries_to_merge: 5,
+    merge_method: "MERGE",
+    min_entries_to_merge: 1,
+    min_entries_to_merge_wait_minutes: 5,
+  },
 };
 
 function withDefaultParameters(rule: Rule): Rule {

@@ -233,7 +233,7 @@ async function refExists(git: RepoGit, ref: string): Promise<boolean> {
 }
 
 /** a commit on top of `parent` that writes `files`, made in the bare repository with a temporary index */
-async function commitFiles(git: RepoGit, parent: string, files: Record<string, string>, message: string, env: Record<string, string>): Promise<string> {
+export async function commitFiles(git: RepoGit, parent: string, files: Record<string, string>, message: string, env: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "stand-in-index-"));
   const index = { GIT_INDEX_FILE: join(dir, "index") };
   try {

@@ -4,6 +4,7 @@
 // description), access checks and pagination.
 import type { IncomingMessage } from "node:http";
 import { levelCovers, tokenReaches } from "./tokens.js";
+import { mergeSettingsOf } from "./pulls.js";
 import type { Account, Actor, App, Installation, Permissions, Repository, World } from "./world.js";
 
 export const DOCS = "https://docs.github.com/rest";
@@ -276,6 +277,8 @@ export function fullRepositoryJson(repo: Repository, world: World, actor: Actor,
     ...repositoryJson(repo, world, actor, ctx),
     network_count: 0,
     subscribers_count: 0,
+    // the pull request settings (pulls.ts)
+    ...mergeSettingsOf(repo),
     ...(repo.owner.type === "Organization" ? { organization: simpleUser(repo.owner, ctx) } : {}),
   };
 }

@@ -22,6 +22,8 @@ import {
   type RouteDef,
 } from "./rest-common.js";
 import { commitJson, readCommit } from "./rest-git.js";
+import { mergeStateStatus, refreshPull } from "./pulls.js";
+import { autoMergeJson } from "./rest-pulls.js";
 import { levelCovers } from "./tokens.js";
 import type { CommentRecord, IssueRecord, LabelRecord, Repository } from "./world.js";
 
@@ -125,7 +127,7 @@ function pullLinks(ctx: Urls, repo: Repository, issue: IssueRecord) {
 }
 
 /** schema `pull-request` */
-function pullJson(ctx: RestContext, repo: Repository, issue: IssueRecord) {
+export function pullJson(ctx: RestContext, repo: Repository, issue: IssueRecord) {
   const pr = issue.pullRequest!;
   const api = `${ctx.apiUrl}/repos/${fullName(repo)}/pulls/${issue.number}`;
   const html = issueHtml(ctx, repo, issue);
@@ -166,13 +168,13 @@ function pullJson(ctx: RestContext, repo: Repository, issue: IssueRecord) {
     base: side(pr.baseRef, pr.baseSha),
     _links: pullLinks(ctx, repo, issue),
     author_association: authorAssociation(repo, issue.author),
-    auto_merge: null,
+    auto_merge: autoMergeJson(ctx, issue),
     draft: pr.draft,
     merged: pr.mergeCommitSha !== null,
     // GitHub computes mergeability in the background; a merged pull request reports none (inferred)
-    mergeable: pr.mergeCommitSha ? null : true,
-    rebaseable: pr.mergeCommitSha ? null : true,
-    mergeable_state: pr.mergeCommitSha ? "unknown" : "clean",
+    mergeable: pr.mergeCommitSha ? null : !pr.conflicts,
+    rebaseable: pr.mergeCommitSha ? null : !pr.conflicts,
+    mergeable_state: mergeStateStatus(ctx.world, repo, issue).toLowerCase(),
     merged_by: pr.mergedBy ? simpleUser(pr.mergedBy, ctx) : null,
     comments: issue.comments.length,
     review_comments: 0,
@@ -207,7 +209,7 @@ function denyIssueWrite(ctx: RestContext, issue: IssueRecord | undefined, needs:
 }
 
 /** the repository and issue of `{owner}/{repo}/issues/{issue_number}` the caller can see */
-function issueFor(ctx: RestContext, number: string | undefined, kind: "issue" | "pull"): { repo: Repository; issue: IssueRecord } | RestReply {
+export function issueFor(ctx: RestContext, number: string | undefined, kind: "issue" | "pull"): { repo: Repository; issue: IssueRecord } | RestReply {
   const repo = accessRepo(ctx, "metadata", "read");
   if (isReply(repo)) return repo;
   const issue = findIssue(ctx.world, repo, Number(number));
@@ -344,9 +346,10 @@ export const issueRoutes: RouteDef[] = [
   {
     method: "GET",
     template: "/repos/{owner}/{repo}/pulls/{pull_number}",
-    handler(ctx) {
+    async handler(ctx) {
       const found = issueFor(ctx, ctx.params.pull_number, "pull");
       if (isReply(found)) return found;
+      await refreshPull(ctx.world, found.repo, (args, input, env) => ctx.services.git(found.repo, args, input, env), found.issue);
       return { status: 200, body: pullJson(ctx, found.repo, found.issue) };
     },
   },

@@ -3,6 +3,9 @@
 // (server.ts, rest-*.ts), the rules engine (rules.ts) and git smart HTTP (git-http.ts) all read
 // and write one World. The GitHub behaviour it follows is cited from docs/github.md; "(inferred)" marks
 // a behaviour no GitHub document states.
+import type { CheckRunRecord, CheckSpec } from "./checks.js";
+import type { QueueEntry } from "./merge-queue.js";
+import type { AutoMergeRecord, MergeMethod, MergeSettings, PullsEngine, ReviewRecord } from "./pulls.js";
 
 export type Permissions = Record<string, "read" | "write" | "admin">;
 
@@ -99,6 +102,8 @@ export interface Repository {
   protection: Map<string, ClassicProtection>;
   /** commit SHAs that GitHub would show as verified (made through the API by an App) */
   verifiedCommits: Set<string>;
+  /** the repository's pull request settings (pulls.ts; GitHub's defaults when absent) */
+  mergeSettings?: MergeSettings;
   /** the hash of its objects: 40-digit SHA-1 IDs (when absent) or 64-digit SHA-256 IDs */
   objectFormat?: "sha1" | "sha256";
   /** immutable releases (docs/github.md §15.1): the setting, and every tag name an immutable release ever used */
@@ -220,6 +225,19 @@ export interface PullRequestRecord {
   mergeCommitSha: string | null;
   mergedAt: string | null;
   mergedBy: Account | null;
+  /** the `<actor>` string of who opened it through REST ("stand-in" for one the test made) (pulls.ts) */
+  openedBy?: string;
+  /** false when opened with the workflow GITHUB_TOKEN: its `pull_request` workflows do not start (docs/github.md §7) */
+  pullRequestWorkflows?: boolean;
+  /** how it was merged (pulls.ts) */
+  mergeMethod?: MergeMethod | null;
+  /** whether the head is behind the base / conflicts with it, as last computed (pulls.ts refreshPull) */
+  behind?: boolean;
+  conflicts?: boolean;
+  reviews?: ReviewRecord[];
+  autoMerge?: AutoMergeRecord | null;
+  /** the head branch was deleted after the merge */
+  headDeleted?: boolean;
 }
 
 /** An issue, or a pull request (an issue with `pullRequest`): both share one numbering per repository. */
@@ -281,6 +299,19 @@ export class World {
   readonly labels = new Map<number, LabelRecord[]>();
   /** requests to `POST /api/graphql`, oldest first */
   readonly graphql: RecordedGraphql[] = [];
+  /** check runs per repository id, oldest first (checks.ts) */
+  readonly checkRuns = new Map<number, CheckRunRecord[]>();
+  /** the checks that run on a repository's pull requests and merge groups (checks.ts) */
+  readonly checkSpecs = new Map<number, CheckSpec[]>();
+  /** merge queue entries per repository id, all states, oldest first (merge-queue.ts) */
+  readonly mergeQueue = new Map<number, QueueEntry[]>();
+  /** timers and background work of pull requests, checks and the merge queue; close() ends them */
+  readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly background = new Set<Promise<unknown>>();
+  /** per repository: the tail of its serialized pull request work (pulls.ts exclusive) */
+  readonly repoLocks = new Map<number, Promise<unknown>>();
+  /** what background work needs of the running stand-in (git, the clock), set by StandIn.listen */
+  engine?: PullsEngine;
   /** called with each request as it is recorded (StandIn.onRequest) */
   readonly requestListeners = new Set<(request: RecordedRequest) => void>();
 
