@@ -6,6 +6,12 @@ import { join } from "node:path";
 import { ROOT, runCli, type CliResult, type CliRun } from "./cli.js";
 import type { ReleaseWorld, RunResult } from "./world.js";
 
+/** the semantic-release CLI as ./cli.ts starts it (SEMANTIC_RELEASE_DIR: the compatibility leg's), as a command for `exec --` */
+export function semanticReleaseCommand(): string[] {
+  const dir = process.env.SEMANTIC_RELEASE_DIR || join(ROOT, "node_modules");
+  return [process.execPath, "--import", import.meta.resolve("tsx"), join(dir, "semantic-release/bin/semantic-release.js")];
+}
+
 /** the bin's source (package.json `bin` points at its build, dist/cli.js) */
 export const CLI_BIN = join(ROOT, "cli.ts");
 
