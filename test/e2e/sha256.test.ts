@@ -5,6 +5,8 @@
 // and the App bypasses, so a push or ref update that misread an object ID (a creation taken for a
 // force push, a 40-digit "no object") would be refused or recorded wrongly.
 import { strict as assert } from "node:assert";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   gitIn,
@@ -22,6 +24,7 @@ import {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const ZERO_SHA256 = "0".repeat(64);
+const NO_HOOKS = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "core.hooksPath", GIT_CONFIG_VALUE_0: "/nonexistent-hooks" };
 
 for (const commitMode of ["git", "api"] as const) {
   describe(`a SHA-256 repository, commitMode: "${commitMode}"`, () => {
@@ -86,6 +89,23 @@ for (const commitMode of ["git", "api"] as const) {
     it("revokes the token and leaks no secret", async () => {
       assertTokensRevoked(world);
       await assertNoSecrets(world, result);
+    });
+
+    it("releases again on top of it: 1.0.1, found from the first release's tag in the 64-digit history", async () => {
+      await writeFile(join(world.workDir, "fix.txt"), "fix\n");
+      await gitIn(world.workDir, ["add", "fix.txt"]);
+      await gitIn(world.workDir, ["-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", "fix: a fix"]);
+      const fix = await gitIn(world.workDir, ["rev-parse", "HEAD"]);
+      // merged through a pull request in real life; here straight into the bare repository, unjudged
+      await gitIn(world.workDir, ["push", "-q", world.repo.gitDir, "HEAD:refs/heads/main"], NO_HOOKS);
+      const second = await world.run();
+      assert.equal(second.code, 0, output(second));
+      assert.match(output(second), /associated with version 1\.0\.0 on branch main/);
+      const main = await world.remoteRef("refs/heads/main");
+      assert.equal(await world.remoteRef("refs/heads/main^"), fix);
+      assert.equal(await world.remoteRef("refs/tags/v1.0.1^{commit}"), main);
+      assert.equal((await world.remoteCommit("refs/heads/main")).subject, "chore(release): 1.0.1 [skip ci]");
+      assertTokensRevoked(world);
     });
   });
 }
