@@ -8,12 +8,14 @@ import { VERSION } from "../octokit.js";
 import { describeErrors } from "./args.js";
 import { UsageError, type CliCommand, type CliIO } from "./command.js";
 import { doctor } from "./doctor.js";
+import { bootstrapTags } from "./bootstrap-tags.js";
 import { exec } from "./exec.js";
 import { paint, table, writeLine } from "./output.js";
+import { setupBypass } from "./setup-bypass.js";
 import { revoke, token } from "./token.js";
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: readonly CliCommand[] = [doctor, exec, token, revoke];
+export const COMMANDS: readonly CliCommand[] = [doctor, exec, token, revoke, setupBypass, bootstrapTags];
 
 export function topUsage(commands: readonly CliCommand[] = COMMANDS): string {
   return [
