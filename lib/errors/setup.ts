@@ -48,10 +48,10 @@ export const SETUP_ERRORS = {
   }),
 
   EACTIONSNOTBYPASSABLE: (ctx: { owner: string; repo: string }): ErrorDefinition => ({
-    message: `GitHub Actions cannot be a bypass actor of ${ctx.owner}/${ctx.repo}'s rulesets: the repository belongs to a user account.`,
+    message: `GitHub Actions cannot be a bypass actor of ${ctx.owner}/${ctx.repo}'s rulesets: the repository belongs to a user account, and there GitHub answers 422 "Actor GitHub Actions integration must be part of the ruleset source or owner organization".`,
     details: details({
       expected: "a repository owned by an organization, where GitHub accepts the GitHub Actions integration in a ruleset's bypass list.",
-      found: `${ctx.owner}/${ctx.repo} is owned by the user ${ctx.owner}. GitHub refuses the change with 422 "Actor GitHub Actions integration must be part of the ruleset source or owner organization", so nothing was asked for or changed.`,
+      found: `${ctx.owner}/${ctx.repo} is owned by the user ${ctx.owner}, where GitHub refuses the GitHub Actions integration (App ID 15368) in a bypass list with that 422, so nothing was asked for or changed.`,
       fix: "Release as a GitHub App: create an App with Contents: write, install it on the repository, set `GITHUB_APP_CLIENT_ID` and `GITHUB_APP_PRIVATE_KEY`, and run `setup-bypass` again without `--actor github-actions`: it adds the App to every ruleset that would refuse the release.",
       link: ["EACTIONSNOTBYPASSABLE", "eactionsnotbypassable"],
     }),
