@@ -8,10 +8,13 @@ import { appRoutes } from "./rest-apps.js";
 import { DOCS, error, type RestContext, type RestReply, type RestServices, type RouteDef } from "./rest-common.js";
 import { dispatchRoutes } from "./rest-dispatches.js";
 import { gitDatabaseRoutes } from "./rest-git.js";
+import { checkRoutes } from "./rest-checks.js";
 import { issueRoutes } from "./rest-issues.js";
+import { pullRoutes } from "./rest-pulls.js";
 import { repoRoutes } from "./rest-repos.js";
 import { immutableRoutes } from "./rest-immutable.js";
 import { rulesRoutes } from "./rest-rules.js";
+import { rulesetAdminRoutes } from "./rest-rulesets-admin.js";
 import { World, type Actor } from "./world.js";
 
 export const API_PREFIX = "/api/v3";
@@ -66,7 +69,7 @@ interface CompiledRoute extends RouteDef {
 /** the last parameter of these templates may contain slashes (refs, branch names) */
 const GREEDY = new Set(["ref", "branch"]);
 
-export const ROUTES: CompiledRoute[] = [...appRoutes, ...repoRoutes, ...immutableRoutes, ...rulesRoutes, ...gitDatabaseRoutes, ...dispatchRoutes, ...issueRoutes].map(
+export const ROUTES: CompiledRoute[] = [...appRoutes, ...repoRoutes, ...immutableRoutes, ...rulesRoutes, ...rulesetAdminRoutes, ...gitDatabaseRoutes, ...dispatchRoutes, ...issueRoutes, ...pullRoutes, ...checkRoutes].map(
   (route) => {
     const names: string[] = [];
     const segments = route.template.split("/");
