@@ -13,6 +13,7 @@
 // follows the same permissions). A field the token may not read is null with a FORBIDDEN error,
 // "Resource not accessible by integration", as GitHub answers (docs/github.md §14).
 import type { GraphQLResolveInfo, SelectionSetNode } from "graphql";
+import { pullMergeFields, pullMutations, repositoryMergeFields } from "./graphql-pulls.js";
 import { actingAccount, associatedPullRequests, authorAssociation, findIssue } from "./issues.js";
 import { nodeId, userRole, type RestServices } from "./rest-common.js";
 import { readCommit, type ParsedCommit } from "./rest-git.js";
@@ -58,7 +59,7 @@ function mayRead(ctx: GraphqlContext, repo: Repository, permission: string): boo
   return false;
 }
 
-function requireRead(ctx: GraphqlContext, repo: Repository, permission: string): void {
+export function requireRead(ctx: GraphqlContext, repo: Repository, permission: string): void {
   if (!mayRead(ctx, repo, permission)) throw forbidden();
 }
 
@@ -82,10 +83,12 @@ export function rootValue(ctx: GraphqlContext): Obj {
       }
       return repositoryNode(ctx, repo);
     },
+    // auto-merge, the merge queue and `node` for pull requests (graphql-pulls.ts)
+    ...pullMutations(ctx),
   };
 }
 
-function repositoryNode(ctx: GraphqlContext, repo: Repository): Obj {
+export function repositoryNode(ctx: GraphqlContext, repo: Repository): Obj {
   const nameWithOwner = `${repo.owner.login}/${repo.name}`;
   const issueOrPr = (number: unknown, want: "Issue" | "PullRequest" | "either"): Obj => {
     const issue = findIssue(ctx.world, repo, Number(number));
@@ -105,6 +108,7 @@ function repositoryNode(ctx: GraphqlContext, repo: Repository): Obj {
     url: `${ctx.origin}/${nameWithOwner}`,
     isPrivate: repo.private,
     owner: accountNode(ctx, repo.owner),
+    ...repositoryMergeFields(ctx, repo),
     async object({ oid, expression }: Args): Promise<Obj | null> {
       if (expression !== undefined && expression !== null) throw new ModelGap("Repository.object(expression)");
       requireRead(ctx, repo, "contents");
@@ -164,7 +168,7 @@ function pullState(issue: IssueRecord): "OPEN" | "CLOSED" | "MERGED" {
 }
 
 /** an `Issue` or a `PullRequest`, after the token's permission for it is checked */
-function issueNode(ctx: GraphqlContext, repo: Repository, issue: IssueRecord): Obj {
+export function issueNode(ctx: GraphqlContext, repo: Repository, issue: IssueRecord): Obj {
   const pr = issue.pullRequest;
   requireRead(ctx, repo, pr ? "pull_requests" : "issues");
   const path = `/${repo.owner.login}/${repo.name}/${pr ? "pull" : "issues"}/${issue.number}`;
@@ -224,7 +228,8 @@ function pullRequestFields(ctx: GraphqlContext, repo: Repository, issue: IssueRe
     mergedAt: pr.mergedAt,
     mergedBy: pr.mergedBy ? accountNode(ctx, pr.mergedBy) : null,
     // GitHub computes mergeability in the background; merged pull requests report UNKNOWN (inferred)
-    mergeable: pr.mergeCommitSha || issue.state === "closed" ? "UNKNOWN" : "MERGEABLE",
+    mergeable: pr.mergeCommitSha || issue.state === "closed" ? "UNKNOWN" : pr.conflicts ? "CONFLICTING" : "MERGEABLE",
+    ...pullMergeFields(ctx, repo, issue),
     changedFiles: pr.changedFiles,
     additions: pr.additions,
     deletions: pr.deletions,
@@ -245,7 +250,7 @@ function pullRequestFields(ctx: GraphqlContext, repo: Repository, issue: IssueRe
   };
 }
 
-function commitNode(ctx: GraphqlContext, repo: Repository, commit: ParsedCommit): Obj {
+export function commitNode(ctx: GraphqlContext, repo: Repository, commit: ParsedCommit): Obj {
   const [headline = "", ...rest] = commit.message.replace(/\n+$/, "").split("\n");
   return {
     __typename: "Commit",
@@ -270,7 +275,7 @@ function commitNode(ctx: GraphqlContext, repo: Repository, commit: ParsedCommit)
  * A `User`, `Bot` or `Organization` (an author, a merger). A `Bot`'s GraphQL `login` has no `[bot]`
  * suffix, unlike REST (docs/github.md §14).
  */
-function accountNode(ctx: GraphqlContext, account: Account): Obj {
+export function accountNode(ctx: GraphqlContext, account: Account): Obj {
   const bot = account.type === "Bot";
   const login = bot ? account.login.replace(/\[bot\]$/, "") : account.login;
   return {
@@ -295,7 +300,7 @@ const cursorIndex = (value: unknown) => (typeof value === "string" ? Number(/^cu
  * (https://docs.github.com/en/graphql/guides/using-pagination-in-the-graphql-api): `first` or
  * `last` is required as soon as nodes or edges are asked for, at most 100, not both.
  */
-function connection<T>(items: T[], args: Args, info: GraphQLResolveInfo, toNode: (item: T) => Obj): Obj {
+export function connection<T>(items: T[], args: Args, info: GraphQLResolveInfo, toNode: (item: T) => Obj): Obj {
   const field = info.fieldName;
   const { first, last, after, before } = args as { first?: number | null; last?: number | null; after?: unknown; before?: unknown };
   const wantsItems = selects(info, info.fieldNodes[0]?.selectionSet, ["nodes", "edges"]);

@@ -389,7 +389,9 @@ async function rebaseCommits(git: RepoGit, issue: IssueRecord, onto: string, now
   const env = { GIT_INDEX_FILE: join(dir, "index") };
   let tip = onto;
   try {
-    for (const sha of issue.pullRequest!.commits) {
+    // as `git rebase` does, merge commits (a base merged in by update-branch) are left out
+    const commits = (await git(["rev-list", "--reverse", "--no-merges", `${onto}..${issue.pullRequest!.headSha}`])).split("\n").filter(Boolean);
+    for (const sha of commits) {
       await git(["read-tree", tip], undefined, env);
       const patch = await git(["diff-tree", "-p", "--binary", "--full-index", `${sha}^`, sha]);
       if (patch.trim() !== "") {
