@@ -14,7 +14,7 @@ import type { RulesetVerdict } from "../preflight/evaluate-rules.js";
 import { createReleaseToken, type ReleaseToken } from "../token/index.js";
 import type { ResolvedConfig } from "../types.js";
 import { cliLogger, loadCliConfig, resolveRepositoryUrl } from "./args.js";
-import type { CliCommand, CliIO } from "./command.js";
+import { UsageError, type CliCommand, type CliIO } from "./command.js";
 import { paint, table, writeLine } from "./output.js";
 
 /** semantic-release's default `tagFormat` */
@@ -199,20 +199,36 @@ Exit codes: 0 the release push would be accepted, 1 it would not (or doctor fail
     json: { type: "boolean" },
   },
   async run({ values, io }) {
-    const repositoryUrl = await resolveRepositoryUrl({ values, io });
-    const commitMode = values["commit-mode"] as ResolvedConfig["commitMode"] | undefined;
-    const config = loadCliConfig({ io, repositoryUrl, branch: values.branch as string | undefined, pluginConfig: commitMode ? { commitMode } : {}, dryRun: true });
-    const logger = cliLogger(io);
-    for (const warning of config.warnings) logger.warn(warning);
-    const done = io.progress(`Minting a read-only token for ${config.owner}/${config.repo}`);
-    const token = await createReleaseToken({ config, owner: config.owner, repo: config.repo, logger, readOnly: true });
-    done(token.actor.login);
     try {
-      const diagnosis = await diagnose({ io, config, token, values });
-      writeLine(io.stdout, values.json ? JSON.stringify(doctorJson(diagnosis), null, 2) : renderDoctor(diagnosis, io));
-      return diagnosis.errors.length === 0 ? 0 : 1;
-    } finally {
-      await token.revoke();
+      return await runDoctor({ values, io });
+    } catch (error) {
+      // a script reading --json gets a verdict whatever happened; the errors are printed on stderr too (lib/cli/main.ts)
+      if (values.json && !(error instanceof UsageError)) writeLine(io.stdout, JSON.stringify(failureJson(error), null, 2));
+      throw error;
     }
   },
 };
+
+/** --json when doctor could not judge: not accepted, and the errors (the plugin's codes). */
+function failureJson(error: unknown) {
+  const errors = error instanceof AggregateError ? [...error.errors] : [error];
+  return { accepted: false, errors: errors.map((e) => ({ code: (e as { code?: unknown }).code ?? null, message: e instanceof Error ? e.message : String(e) })) };
+}
+
+async function runDoctor({ values, io }: { values: Record<string, unknown>; io: CliIO }): Promise<number> {
+  const repositoryUrl = await resolveRepositoryUrl({ values, io });
+  const commitMode = values["commit-mode"] as ResolvedConfig["commitMode"] | undefined;
+  const config = loadCliConfig({ io, repositoryUrl, branch: values.branch as string | undefined, pluginConfig: commitMode ? { commitMode } : {}, dryRun: true });
+  const logger = cliLogger(io);
+  for (const warning of config.warnings) logger.warn(warning);
+  const done = io.progress(`Minting a read-only token for ${config.owner}/${config.repo}`);
+  const token = await createReleaseToken({ config, owner: config.owner, repo: config.repo, logger, readOnly: true });
+  done(token.actor.login);
+  try {
+    const diagnosis = await diagnose({ io, config, token, values });
+    writeLine(io.stdout, values.json ? JSON.stringify(doctorJson(diagnosis), null, 2) : renderDoctor(diagnosis, io));
+    return diagnosis.errors.length === 0 ? 0 : 1;
+  } finally {
+    await token.revoke();
+  }
+}

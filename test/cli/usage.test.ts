@@ -80,6 +80,14 @@ describe("the bin: help and bad usage", () => {
     assert.match(result.stderr, /^ {2}fix: .+$/m);
   });
 
+  it("doctor --json when it cannot judge: accepted false and the errors on stdout, exit 1", async () => {
+    const result = await run(["doctor", "--json", "--repository", "octo/proj"], { GITHUB_API_URL: "http://127.0.0.1:9/api/v3" });
+    assert.equal(result.code, 1, result.stderr);
+    const verdict = JSON.parse(result.stdout) as { accepted: boolean; errors: { code: string; message: string }[] };
+    assert.equal(verdict.accepted, false);
+    assert.deepEqual(verdict.errors.map((e) => e.code), ["ENOTOKEN"]);
+  });
+
   it("colour only when asked: FORCE_COLOR paints the error, NO_COLOR (and no TTY) does not", async () => {
     const forced = await run(["deploy"], { FORCE_COLOR: "1" });
     assert.ok(forced.stderr.includes(`${ESC}31merror:`), JSON.stringify(forced.stderr));
