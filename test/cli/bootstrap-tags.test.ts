@@ -4,13 +4,14 @@
 // already on another commit is refused with ETAGONOTHERCOMMIT, nothing pushed; re-running skips the
 // tags already there; bad usage and a folder without workspace packages.
 import { strict as assert } from "node:assert";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Ruleset } from "github-stand-in";
 import { APP_ACTOR, gitIn, output, releaseWorld, type ReleaseWorld } from "../helpers/e2e.js";
 import { runBin, runBinIn } from "../helpers/cli-bin.js";
+import { planTags, pnpmPatterns, readWorkspacePackages, tagFormatProblem } from "../../lib/cli/tag-plan.js";
 
 const VERSIONS = { alpha: "1.4.0", beta: "2.0.1", gamma: "0.3.0" };
 const TAGS = ["alpha@1.4.0", "beta@2.0.1", "gamma@0.3.0"];
@@ -116,5 +117,73 @@ describe("bootstrap-tags without workspace packages", () => {
     const result = await runBin({ cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir, NO_COLOR: "1" }, args: ["bootstrap-tags", "--yes"] });
     assert.equal(result.code, 1, output(result));
     assert.match(result.stderr, /ENOWORKSPACEPACKAGES No workspace package/);
+  });
+});
+
+describe("the workspace's packages and the plan (lib/cli/tag-plan.ts)", () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tag-plan-"));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function workspace(files: Record<string, string>): Promise<string> {
+    const root = await mkdtemp(join(dir, "ws-"));
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(root, path, ".."), { recursive: true });
+      await writeFile(join(root, path), text);
+    }
+    return root;
+  }
+
+  it("reads yarn's { packages } with a ** glob and a negation, skipping folders without a name and a version", async () => {
+    const root = await workspace({
+      "package.json": JSON.stringify({ private: true, workspaces: { packages: ["libs/**", "!libs/internal/*"] } }),
+      "libs/core/package.json": manifest("@acme/core", "1.4.0"),
+      "libs/tools/cli/package.json": manifest("@acme/cli", "0.9.2"),
+      "libs/internal/x/package.json": manifest("x", "1.0.0"),
+      "libs/docs/package.json": JSON.stringify({ name: "docs" }),
+      "libs/core/node_modules/dep/package.json": manifest("dep", "9.9.9"),
+    });
+    const { packages } = await readWorkspacePackages(root);
+    assert.deepEqual(packages, [
+      { name: "@acme/core", version: "1.4.0", dir: "libs/core" },
+      { name: "@acme/cli", version: "0.9.2", dir: "libs/tools/cli" },
+    ]);
+  });
+
+  it("reads a simple pnpm-workspace.yaml when package.json has no workspaces", async () => {
+    assert.deepEqual(pnpmPatterns("packages:\n  - 'packages/*'\n  - \"apps/web\" # the site\n  - '!packages/private'\nonlyBuiltDependencies:\n  - esbuild\n"), ["packages/*", "apps/web", "!packages/private"]);
+    const root = await workspace({
+      "package.json": manifest("root", "0.0.0"),
+      "pnpm-workspace.yaml": "packages:\n  - packages/*\n",
+      "packages/a/package.json": manifest("a", "2.1.0"),
+    });
+    assert.deepEqual((await readWorkspacePackages(root)).packages, [{ name: "a", version: "2.1.0", dir: "packages/a" }]);
+  });
+
+  it("plans each tag: new, already on the commit, or at another commit on GitHub or in the clone", () => {
+    const packages = [
+      { name: "a", version: "1.0.0", dir: "packages/a" },
+      { name: "b", version: "2.0.0", dir: "packages/b" },
+      { name: "c", version: "3.0.0", dir: "packages/c" },
+    ];
+    const rows = planTags({
+      packages,
+      format: "${name}-v${version}",
+      umbrella: "v4.0.0",
+      commit: "1".repeat(40),
+      remote: new Map([["b-v2.0.0", "1".repeat(40)], ["c-v3.0.0", "2".repeat(40)]]),
+      local: new Map([["v4.0.0", "3".repeat(40)]]),
+    });
+    assert.deepEqual(rows.map((r) => [r.tag, r.state, r.existing?.where]), [
+      ["a-v1.0.0", "new", undefined],
+      ["b-v2.0.0", "same", "remote"],
+      ["c-v3.0.0", "elsewhere", "remote"],
+      ["v4.0.0", "elsewhere", "local"],
+    ]);
+    assert.equal(tagFormatProblem("${name}@${version}"), undefined);
+    assert.match(tagFormatProblem("${name}@${nextRelease.version}")!, /exactly once/);
+    assert.match(tagFormatProblem("${name}@${version}-${channel}")!, /\$\{name\} and \$\{version\} only/);
   });
 });

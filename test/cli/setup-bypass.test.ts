@@ -7,6 +7,9 @@ import { after, before, describe, it } from "node:test";
 import type { BypassActor, Ruleset } from "github-stand-in";
 import { APP_ACTOR, output, protectReleaseRefs, releaseWorld, type ReleaseWorld } from "../helpers/e2e.js";
 import { runBinIn } from "../helpers/cli-bin.js";
+import { planBypass, withAppEntry } from "../../lib/cli/bypass-plan.js";
+import type { PreflightFacts } from "../../lib/preflight/fetch.js";
+import type { RulesetDetails } from "../../lib/preflight/evaluate-rules.js";
 
 const PUT_RULESET = "PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}";
 
@@ -132,5 +135,85 @@ describe("setup-bypass on an organization's repository", () => {
     assert.match(result.stdout, /"Restrict who can push to matching branches": add the App release-bot/);
     assert.match(result.stdout, new RegExp(`${world.standIn.origin}/acme/lib/settings/branches`));
     assert.deepEqual(world.standIn.requests({ route: PUT_RULESET, since }).map((r) => r.path), [`/api/v3/repos/acme/lib/rulesets/${main.id}`]);
+  });
+});
+
+describe("the plan (lib/cli/bypass-plan.ts)", () => {
+  const where = { githubUrl: "https://github.com", owner: "acme", repo: "lib" };
+  const ruleset = (id: number, over: Partial<RulesetDetails>): RulesetDetails => ({
+    id,
+    name: `ruleset ${id}`,
+    target: "branch",
+    source_type: "Repository",
+    source: "acme/lib",
+    enforcement: "active",
+    rules: [{ type: "pull_request" }],
+    bypass_actors: [],
+    // the administrator's own status, which says nothing about the App
+    current_user_can_bypass: "always",
+    ...over,
+  });
+  const facts = (branch: RulesetDetails[], tag: RulesetDetails[] = [], classic?: PreflightFacts["classic"]): PreflightFacts =>
+    ({
+      branch: { rulesets: branch, available: true },
+      tag: { rulesets: tag, unreadable: [], available: true },
+      classic,
+      immutable: { state: "off" },
+    }) as PreflightFacts;
+  const plan = (f: PreflightFacts, more: Partial<Parameters<typeof planBypass>[0]> = {}) =>
+    planBypass({ facts: f, actorId: 7, actorSlug: "release-bot", mode: "exempt", branch: "main", tags: true, tagFormat: "v${version}", where, ownerType: "Organization", ...more });
+
+  it("judges the rules for the App, not the admin: a ruleset that refuses nothing is left out, an entry in always or exempt needs no change", () => {
+    const result = plan(
+      facts([
+        ruleset(1, {}),
+        ruleset(2, { rules: [{ type: "deletion" }, { type: "non_fast_forward" }] }),
+        ruleset(3, { bypass_actors: [{ actor_type: "Integration", actor_id: 7, bypass_mode: "always" }] }),
+        ruleset(4, { bypass_actors: [{ actor_type: "Integration", actor_id: 7, bypass_mode: "pull_request" }, { actor_type: "RepositoryRole", actor_id: 5, bypass_mode: "always" }] }),
+        ruleset(5, { source_type: "Organization", source: "acme", bypass_actors: undefined }),
+        ruleset(6, { bypass_actors: undefined }),
+      ]),
+    );
+    assert.deepEqual(plan(facts([])).rulesets, []);
+    assert.deepEqual(result.rulesets.map((r) => [r.ruleset.id, r.status, r.action]), [
+      [1, "missing", "change"],
+      [3, "always", "ok"],
+      [4, "pull_request", "change"],
+      [5, "hidden", "elsewhere"],
+      [6, "hidden", "hidden"],
+    ]);
+    assert.equal(result.rulesets.find((r) => r.ruleset.id === 5)!.settingsUrl, "https://github.com/organizations/acme/settings/rules/5");
+    assert.deepEqual(withAppEntry(result.rulesets.find((r) => r.ruleset.id === 4)!.ruleset, result.entry), [
+      { actor_type: "RepositoryRole", actor_id: 5, bypass_mode: "always" },
+      { actor_type: "Integration", actor_id: 7, bypass_mode: "exempt" },
+    ]);
+  });
+
+  it("takes the tag rulesets that match a release tag of the format, only with --tags", () => {
+    const tags = [
+      ruleset(10, { target: "tag", conditions: { ref_name: { include: ["refs/tags/v*"], exclude: [] } }, rules: [{ type: "creation" }] }),
+      ruleset(11, { target: "tag", conditions: { ref_name: { include: ["refs/tags/docs-*"], exclude: [] } }, rules: [{ type: "creation" }] }),
+      ruleset(12, { target: "tag", conditions: { ref_name: { include: ["~ALL"], exclude: [] } }, rules: [{ type: "deletion" }] }),
+    ];
+    assert.deepEqual(plan(facts([], tags)).rulesets.map((r) => [r.ruleset.id, r.target, r.rules]), [[10, "tag", ["creation"]]]);
+    assert.deepEqual(plan(facts([], tags), { tags: false }).rulesets, []);
+  });
+
+  it("lists the App's missing classic entries; on a personal repository no entry can let it through", () => {
+    const classic: PreflightFacts["classic"] = {
+      protected: true,
+      classic: true,
+      state: "read",
+      protection: {
+        required_pull_request_reviews: { required_approving_review_count: 1, bypass_pull_request_allowances: { apps: [{ slug: "release-bot" }] } },
+        restrictions: { users: [], apps: [] },
+        required_status_checks: { contexts: ["ci"] },
+      },
+    };
+    assert.deepEqual(plan(facts([], [], classic)).classic.gaps, [
+      { setting: '"Restrict who can push to matching branches"', kind: "missing" },
+      { setting: '"Require status checks to pass before merging"', kind: "unfixable" },
+    ]);
+    assert.deepEqual(plan(facts([], [], classic), { ownerType: "User" }).classic.gaps.map((g) => g.kind), ["unfixable", "unfixable"]);
   });
 });
