@@ -45,28 +45,57 @@ export function execEnv({ env, config, token }: { env: NodeJS.ProcessEnv; config
   return result;
 }
 
-/** Runs the command; resolves with its exit code (128 + n for a signal), forwarding our signals to it. */
-function runChild({ argv, env, cwd, io }: { argv: string[]; env: NodeJS.ProcessEnv; cwd: string; io: CliIO }): Promise<number> {
+/** 128 + the signal's number, as a shell reports a command a signal ended. */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
+/**
+ * From before the mint to after the revoke, SIGINT, SIGTERM and SIGHUP do not end this process (the
+ * token would stay live): they go to the command while it runs, and are remembered otherwise.
+ */
+class SignalRelay {
+  #child: ChildProcess | undefined;
+  /** the first signal received */
+  received: NodeJS.Signals | undefined;
+  readonly #handler = (signal: NodeJS.Signals) => {
+    this.received ??= signal;
+    this.#child?.kill(signal);
+  };
+
+  start(): void {
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, this.#handler);
+  }
+
+  stop(): void {
+    for (const signal of FORWARDED_SIGNALS) process.removeListener(signal, this.#handler);
+  }
+
+  attach(child: ChildProcess | undefined): void {
+    this.#child = child;
+  }
+}
+
+/** Runs the command; resolves with its exit code (128 + n for a signal), the relay forwarding our signals to it. */
+function runChild({ argv, env, cwd, io, relay }: { argv: string[]; env: NodeJS.ProcessEnv; cwd: string; io: CliIO; relay: SignalRelay }): Promise<number> {
   return new Promise((resolve) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      relay.attach(undefined);
+      io.stderr.write(`✘ could not start ${argv[0]}: ${error.code === "ENOENT" ? "command not found" : error.message}\n`);
+      resolve(error.code === "ENOENT" ? 127 : 126);
+    };
     let child: ChildProcess;
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    const stopForwarding = () => FORWARDED_SIGNALS.forEach((signal) => process.removeListener(signal, forward));
     try {
       child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: "inherit" });
     } catch (error) {
-      io.stderr.write(`✘ could not start ${argv[0]}: ${(error as Error).message}\n`);
-      resolve(127);
+      failed(error as NodeJS.ErrnoException);
       return;
     }
-    FORWARDED_SIGNALS.forEach((signal) => process.on(signal, forward));
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      stopForwarding();
-      io.stderr.write(`✘ could not start ${argv[0]}: ${error.code === "ENOENT" ? "command not found" : error.message}\n`);
-      resolve(error.code === "ENOENT" ? 127 : 126);
-    });
+    relay.attach(child);
+    child.on("error", failed);
     child.on("exit", (code, signal) => {
-      stopForwarding();
-      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+      relay.attach(undefined);
+      resolve(code ?? (signal ? signalExitCode(signal) : 1));
     });
   });
 }
@@ -125,18 +154,30 @@ Options:
   allowPositionals: true,
   async run({ values, positionals, io }) {
     if (positionals.length === 0) throw new UsageError("exec needs a command: exec -- <command> [args…]");
-    const { token, config } = await mint({ io, values });
-    // the last resort when this process dies before the command ends (lib/token/revoke-sync.ts)
-    const onExit = () => token.revokeSync();
-    process.on("exit", onExit);
+    const relay = new SignalRelay();
+    relay.start();
     try {
-      const env = execEnv({ env: io.env, config, token: await token.fresh() });
-      return await runChild({ argv: positionals, env, cwd: io.cwd, io });
+      return await mintRunRevoke({ values, argv: positionals, io, relay });
     } finally {
-      const done = io.progress("Revoking the App token");
-      await token.revoke();
-      done();
-      process.removeListener("exit", onExit);
+      relay.stop();
     }
   },
 };
+
+async function mintRunRevoke({ values, argv, io, relay }: { values: Record<string, unknown>; argv: string[]; io: CliIO; relay: SignalRelay }): Promise<number> {
+  const { token, config } = await mint({ io, values });
+  // the last resort when this process dies before the command ends (lib/token/revoke-sync.ts)
+  const onExit = () => token.revokeSync();
+  process.on("exit", onExit);
+  try {
+    // a signal during the mint: the command is not started
+    if (relay.received) return signalExitCode(relay.received);
+    const env = execEnv({ env: io.env, config, token: await token.fresh() });
+    return await runChild({ argv, env, cwd: io.cwd, io, relay });
+  } finally {
+    const done = io.progress("Revoking the App token");
+    await token.revoke();
+    done();
+    process.removeListener("exit", onExit);
+  }
+}
