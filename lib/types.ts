@@ -26,6 +26,8 @@ export interface PluginConfig {
   preflight?: "error" | "warn" | "off";
   dispatch?: DispatchTarget[];
   exportToken?: boolean;
+  /** move `v<major>` and `v<major>.<minor>` to each release (README "floatingTags") */
+  floatingTags?: boolean;
   githubUrl?: string;
   githubApiUrl?: string;
   installationId?: number | string;
@@ -53,6 +55,8 @@ export interface ResolvedConfig {
   dispatch: DispatchTarget[];
   /** hand the token to later plugins in GH_TOKEN/GITHUB_TOKEN; default false */
   exportToken: boolean;
+  /** move the floating tags `v<major>`, `v<major>.<minor>` with each release; default false */
+  floatingTags: boolean;
   /** web origin without trailing slash, e.g. https://github.com */
   githubUrl: string;
   /** REST base without trailing slash, e.g. https://api.github.com */

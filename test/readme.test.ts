@@ -55,6 +55,12 @@ const SAMPLES: Samples = {
   EINVALIDPREFLIGHT: [{ value: true }],
   EINVALIDDISPATCH: [{ value: [{ repo: "acme/site" }], problems: ["entry 0: `repository` or `workflow` is missing"] }],
   EINVALIDEXPORTTOKEN: [{ value: "yes" }],
+  EINVALIDFLOATINGTAGS: [{ value: "true" }],
+  ETAGBURNED: [
+    { tag: "v1.3.0", version: "1.3.0", tagFormat: "v${version}", lastTag: "v1.2.0", reason: "release", releaseUrl: "https://github.com/acme/lib/releases/tag/v1.3.0" },
+    { tag: "v1.0.0", version: "1.0.0", tagFormat: "v${version}", reason: "deleted" },
+  ],
+  EFLOATINGTAGLOCKED: [{ tag: "v1", releaseUrl: "https://github.com/acme/lib/releases/tag/v1" }],
   EINVALIDREVOKETOKEN: [{ value: false }],
   EINVALIDGITHUBURL: [
     { value: "github.example.com", source: "githubUrl", problem: "not an absolute http(s) URL" },

@@ -37,6 +37,7 @@ test("Fill in every default when nothing is configured", () => {
     preflight: "error",
     dispatch: [],
     exportToken: false,
+    floatingTags: false,
     githubUrl: "https://github.com",
     githubApiUrl: "https://api.github.com",
     installationId: undefined,

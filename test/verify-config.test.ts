@@ -180,6 +180,7 @@ test("Return no error for a complete, valid configuration", () => {
       { workflow: 123456, ref: "v1.0.0", repository: "octo-org/.github" },
     ],
     exportToken: false,
+    floatingTags: false,
     githubUrl: "https://ghes.example.com/",
     githubApiUrl: "http://127.0.0.1:4567/api/v3",
     installationId: "987654",

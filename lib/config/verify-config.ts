@@ -52,6 +52,7 @@ const VALIDATORS: Record<OptionName, Validator> = {
     return problems.length === 0 ? undefined : getError("EINVALIDDISPATCH", { value, problems });
   },
   exportToken: ({ value }) => (typeof value === "boolean" ? undefined : getError("EINVALIDEXPORTTOKEN", { value })),
+  floatingTags: ({ value }) => (typeof value === "boolean" ? undefined : getError("EINVALIDFLOATINGTAGS", { value })),
   // removed: whatever the value, the token is revoked at the end of every release
   revokeToken: ({ value }) => getError("EINVALIDREVOKETOKEN", { value }),
   githubUrl: url("EINVALIDGITHUBURL", "githubUrl"),

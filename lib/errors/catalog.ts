@@ -7,6 +7,7 @@ import { AUTH_ERRORS } from "./auth.js";
 import { NETWORK_ERRORS } from "./network.js";
 import { RULES_ERRORS } from "./rules.js";
 import { PUSH_ERRORS } from "./push.js";
+import { RELEASE_TAG_ERRORS } from "./release-tags.js";
 
 export interface ErrorDefinition {
   /** one line: what is wrong */
@@ -15,5 +16,5 @@ export interface ErrorDefinition {
   details: string;
 }
 
-export const ERRORS = { ...CONFIG_ERRORS, ...AUTH_ERRORS, ...NETWORK_ERRORS, ...RULES_ERRORS, ...PUSH_ERRORS };
+export const ERRORS = { ...CONFIG_ERRORS, ...AUTH_ERRORS, ...NETWORK_ERRORS, ...RULES_ERRORS, ...PUSH_ERRORS, ...RELEASE_TAG_ERRORS };
 export type ErrorCode = keyof typeof ERRORS;

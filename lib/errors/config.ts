@@ -192,6 +192,8 @@ export const CONFIG_ERRORS = {
 
   EINVALIDEXPORTTOKEN: boolean("exportToken", "whether later plugins get the App token in GH_TOKEN/GITHUB_TOKEN", false),
 
+  EINVALIDFLOATINGTAGS: boolean("floatingTags", "whether the floating tags v<major> and v<major>.<minor> move with each release", false),
+
   EINVALIDREVOKETOKEN: ({ value }: { value: unknown }) => ({
     message: `The \`revokeToken\` option was removed (found ${show(value)}): the token is revoked at the end of every release.`,
     details: details({

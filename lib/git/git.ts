@@ -169,9 +169,9 @@ export function catBlob(sha: string, options: GitOptions): Promise<Buffer> {
  * `git ls-remote <url> <refs...>` → ref → sha. For annotated tags the peeled commit (`^{}` line)
  * replaces the tag object's sha, so the value is always the commit the ref designates.
  */
-export async function lsRemote(url: string, refs: string[], options: GitOptions): Promise<Map<string, string>> {
-  // the peeled line only matches a pattern that names it
-  const patterns = refs.flatMap((ref) => (ref.startsWith("refs/tags/") ? [ref, `${ref}^{}`] : [ref]));
+export async function lsRemote(url: string, refs: string[], options: GitOptions & { peel?: boolean }): Promise<Map<string, string>> {
+  // the peeled line only matches a pattern that names it; `peel: false` keeps an annotated tag's own object
+  const patterns = refs.flatMap((ref) => (ref.startsWith("refs/tags/") && options.peel !== false ? [ref, `${ref}^{}`] : [ref]));
   const { stdout } = await git(["ls-remote", "--", url, ...patterns], options);
   const result = new Map<string, string>();
   const peeled = new Map<string, string>();
@@ -192,9 +192,10 @@ export async function lsRemote(url: string, refs: string[], options: GitOptions)
 export async function push(
   url: string,
   refspecs: string[],
-  options: GitOptions & { atomic?: boolean },
+  options: GitOptions & { atomic?: boolean; leases?: string[] | undefined },
 ): Promise<GitResult> {
-  const args = ["push", ...(options.atomic ? ["--atomic"] : []), "--", url, ...refspecs];
+  // leases: `--force-with-lease=<ref>:<expected>` (docs/github.md §15.2), one per ref that may be moved
+  const args = ["push", ...(options.atomic ? ["--atomic"] : []), ...(options.leases ?? []), "--", url, ...refspecs];
   const result = await git(args, { cwd: options.cwd, env: options.env, reject: false });
   return { ...result, stdout: scrubUrls(result.stdout), stderr: scrubUrls(result.stderr) };
 }

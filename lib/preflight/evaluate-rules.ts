@@ -50,6 +50,8 @@ export interface PushFacts {
   commit?: CommitFacts | undefined;
   /** the files of the release commit, when known (judged against the file rules) */
   files?: FileFacts[] | undefined;
+  /** the push moves an existing ref to a commit that does not descend from it (a floating tag, docs/github.md §15.2) */
+  forced?: boolean | undefined;
 }
 
 export interface CommitFacts {
@@ -190,6 +192,7 @@ function fileRuleOutcome(rule: Rule, files: FileFacts[] | undefined): RuleOutcom
 /** The effect of one rule on the push described by `facts`. */
 export function ruleOutcome(rule: Rule, facts: PushFacts): RuleOutcome {
   const { type } = rule;
+  if (type === "non_fast_forward" && facts.forced === true) return "blocks";
   if (NON_BLOCKING.has(type)) return "passes";
   if (ALWAYS_BLOCKING.has(type)) return "blocks";
   switch (type) {

@@ -4,7 +4,8 @@
 //
 // Requests (Metadata: read unless said): the rules of the branch, the list of tag rulesets and the
 // branch itself (Contents: read) in parallel; then the ruleset details, each id once, and the classic
-// protection details (Administration: read, only when classic protection is on). Concurrency is bounded
+// protection details (Administration: read, only when classic protection is on); the immutable-releases
+// setting goes out with the first wave (Administration: read; not asked without it). Concurrency is bounded
 // by the Octokit's throttling (lib/octokit.ts: plugin-throttling's global limiter, READ_CONCURRENCY in
 // lib/definitions/retry.ts), which lets the details of any repository go out in one wave: the round
 // trips do not grow with the number of rulesets.
@@ -17,6 +18,7 @@ import type { Permissions } from "../types.js";
 import type { ClassicProtectionData, ProtectionResponse } from "./classic.js";
 import type { Rule, RulesetDetails } from "./evaluate-rules.js";
 import type { TagRulesetFacts } from "./tag.js";
+import { readImmutableReleases, type ImmutableFacts } from "./immutable.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:preflight`);
 
@@ -37,6 +39,8 @@ export interface PreflightFacts {
   tag: TagRulesetFacts;
   /** undefined when not read: the release pushes no commit to the branch (`assets: false`) */
   classic: ClassicProtectionData | undefined;
+  /** the immutable-releases setting (docs/github.md §15.1), read in the same wave */
+  immutable: ImmutableFacts;
 }
 
 interface Repository {
@@ -202,12 +206,13 @@ export async function readPreflightFacts(options: {
   const { octokit, owner, repo, branch } = options;
   const repository = { octokit, owner, repo };
   const readRuleset = rulesetReader(repository);
-  const [branchRulesets, tagRulesets, classic] = await Promise.all([
+  const [branchRulesets, tagRulesets, classic, immutable] = await Promise.all([
     readBranchRulesets(repository, branch, readRuleset),
     readTagRulesets(repository, readRuleset),
     options.updatesBranch ? readClassicProtection(repository, branch, options.tokenPermissions) : undefined,
+    readImmutableReleases({ ...repository, tokenPermissions: options.tokenPermissions }),
   ]);
-  return { branch: branchRulesets, tag: tagRulesets, classic };
+  return { branch: branchRulesets, tag: tagRulesets, classic, immutable };
 }
 
 /**

@@ -23,6 +23,12 @@ export interface ReportInput {
   signaturesRequired: boolean;
   /** the latest verdict; undefined with `preflight: "off"` */
   verdict: PreflightVerdict | undefined;
+  /** the immutable-releases setting in words (lib/preflight/immutable.ts describeImmutable) */
+  immutableReleases?: string | undefined;
+  /** the floating tags the release moves, in words (lib/preflight/floating-tags.ts) */
+  floatingTags?: string | undefined;
+  /** problems of the release's tags beyond rulesets (ETAGBURNED, floating tags), part of the verdict */
+  tagProblems?: PreflightVerdict["errors"] | undefined;
 }
 
 const WIDTH = 100;
@@ -163,6 +169,8 @@ export function renderReport(input: ReportInput): string {
   lines.push(...field("Branch", input.branch));
   lines.push(...field("Tag", input.tag ?? "not known yet"));
   lines.push(...field("Commit mode", `${input.commitMode}${input.signaturesRequired ? " (a ruleset requires signed commits)" : ""}`));
+  if (input.immutableReleases) lines.push(...field("Immutability", input.immutableReleases));
+  if (input.floatingTags) lines.push(...field("Floating tags", input.floatingTags));
   if (!verdict) {
     lines.push("", "Preflight: off (preflight: \"off\")");
     return lines.join("\n");
@@ -179,6 +187,6 @@ export function renderReport(input: ReportInput): string {
     lines.push("", "Warnings");
     for (const warning of verdict.warnings) lines.push(...wrap(warning, "    ", "  - "));
   }
-  lines.push("", ...verdictLine(input.actor, verdict));
+  lines.push("", ...verdictLine(input.actor, { ...verdict, errors: [...verdict.errors, ...(input.tagProblems ?? [])] }));
   return lines.join("\n");
 }

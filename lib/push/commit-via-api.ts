@@ -14,6 +14,7 @@ import { scrubUrls } from "../errors/scrub-urls.js";
 import type { Logger } from "../logger.js";
 import { readFailure, type FailedRequest } from "../octokit.js";
 import { parseApiRejection } from "./parse-push-rejection.js";
+import { FloatingTagError, moveFloatingTagsViaApi, restoreFloatingTags, type MovedTag } from "./floating-tags.js";
 import type { Env } from "../types.js";
 
 export interface CommitViaApiOptions {
@@ -37,6 +38,8 @@ export interface CommitViaApiOptions {
   actor?: string;
   githubUrl?: string;
   logger?: Logger | undefined;
+  /** floating tags (`v1`, `v1.2`) moved right after the tag ref (./floating-tags.ts) */
+  floatingTags?: string[] | undefined;
 }
 
 export interface ApiCommitResult {
@@ -142,7 +145,8 @@ export async function commitViaApi(options: CommitViaApiOptions): Promise<ApiCom
     );
   }
   await createTagRef(release, result.sha);
-  await moveBranch(release, result.sha);
+  const moved = await moveFloatingTags(release, result.sha);
+  await moveBranch(release, result.sha, moved);
   options.logger?.log("Created the release commit %s through the API%s", result.sha.slice(0, 12), result.verified ? " (verified)" : "");
   await bringHome(release, result.sha);
   return result;
@@ -229,14 +233,33 @@ async function createTagRef(release: ApiRelease, commitSha: string): Promise<voi
   }
 }
 
-/** 4. fast-forward the branch; if refused, take the tag back */
-async function moveBranch(release: ApiRelease, commitSha: string): Promise<void> {
+/** 3b. the floating tags right after the tag ref (docs/github.md §15.2); if refused, take the tag back */
+async function moveFloatingTags(release: ApiRelease, commitSha: string): Promise<MovedTag[]> {
+  const { options } = release;
+  const { octokit, owner, repo, tag } = options;
+  if (!options.floatingTags?.length) return [];
+  try {
+    return await moveFloatingTagsViaApi({ octokit, owner, repo, names: options.floatingTags, sha: commitSha });
+  } catch (error) {
+    const failure = readFailure(error instanceof FloatingTagError ? error.cause : error);
+    const tagLeftBehind = await octokit
+      .request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `tags/${tag}` })
+      .then(() => false)
+      .catch(() => true);
+    const ref = error instanceof FloatingTagError ? `refs/tags/${error.tag}` : release.tagRef;
+    throw rejected(release, failure, ref, tagLeftBehind) ?? failed(release, failure, `moving ${ref}`);
+  }
+}
+
+/** 4. fast-forward the branch; if refused, take the tag (and the floating tags) back */
+async function moveBranch(release: ApiRelease, commitSha: string, moved: MovedTag[] = []): Promise<void> {
   const { options, tagRef, branchRef } = release;
   const { octokit, owner, repo, branch, tag } = options;
   try {
     await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `heads/${branch}`, sha: commitSha, force: false });
   } catch (error) {
     const failure = readFailure(error);
+    await restoreFloatingTags({ octokit, owner, repo, moved });
     const tagLeftBehind = await octokit
       .request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `tags/${tag}` })
       .then(() => false)

@@ -13,8 +13,10 @@ import {
   parsePushRejection,
   parseRefStatuses,
   type BypassNotice,
+  type PushRejection,
   type RefStatus,
 } from "./parse-push-rejection.js";
+import { planFloatingPush, type FloatingPush } from "./floating-tags.js";
 import type { Env } from "../types.js";
 
 export interface PushReleaseOptions {
@@ -32,6 +34,10 @@ export interface PushReleaseOptions {
   repo?: string;
   githubUrl?: string;
   logger?: Logger | undefined;
+  /** floating tags (`v1`, `v1.2`) moved to the release commit in the same atomic push (./floating-tags.ts) */
+  floatingTags?: string[] | undefined;
+  /** a GH013/GH006 refusal read another way (a burned tag name: ETAGBURNED); undefined keeps EPUSHREJECTED */
+  explainRejection?: ((rejections: PushRejection[]) => SemanticReleaseError | undefined) | undefined;
 }
 
 export interface PushResult {
@@ -116,8 +122,11 @@ export async function pushRelease(options: PushReleaseOptions): Promise<PushResu
   const gitOptions: GitOptions = { cwd, env };
   const release: Release = { options, gitOptions, sha: await head(gitOptions), branchRef: `refs/heads/${branch}`, tagRef: `refs/tags/${tag}` };
 
-  const before = await readRemoteBefore(release);
-  const refspecs = decideRefspecs(release, before);
+  const [before, floating] = await Promise.all([
+    readRemoteBefore(release),
+    planFloatingPush({ names: options.floatingTags ?? [], sha: release.sha, remoteUrl: options.remoteUrl, git: gitOptions }),
+  ]);
+  const refspecs = [...decideRefspecs(release, before), ...floating.refspecs];
   if (refspecs.length === 0) {
     options.logger?.log("%s and %s are already at %s on the remote: nothing to push", branch, tag, release.sha.slice(0, 12));
     return { sha: release.sha, pushed: [], bypassed: [], attempts: 0 };
@@ -126,7 +135,7 @@ export async function pushRelease(options: PushReleaseOptions): Promise<PushResu
 
   let retried = false;
   for (let attempts = 1; ; attempts++) {
-    const { stderr, exitCode } = await pushOnce(release, refspecs);
+    const { stderr, exitCode } = await pushOnce(release, refspecs, floating);
     if (exitCode === 0) return accepted(release, refspecs, stderr, attempts);
     await throwIfRefused(release, before, stderr);
     if (!retried && isTransient(stderr)) {
@@ -179,11 +188,11 @@ async function refuseLocalTag({ options, gitOptions, sha, tagRef }: Release): Pr
 }
 
 /** One `git push --atomic`, with the local tag existing only for the push. */
-async function pushOnce({ options, gitOptions, sha }: Release, refspecs: string[]): Promise<GitResult> {
+async function pushOnce({ options, gitOptions, sha }: Release, refspecs: string[], floating: FloatingPush): Promise<GitResult> {
   const { cwd, env, remoteUrl, tag } = options;
   await createTag(tag, sha, gitOptions);
   try {
-    return await push(remoteUrl, refspecs, { cwd, env, atomic: true });
+    return await push(remoteUrl, refspecs, { cwd, env, atomic: true, leases: floating.leases });
   } finally {
     // always: core re-creates the tag (docs/semantic-release.md §0.8)
     await deleteTag(tag, gitOptions);
@@ -191,7 +200,7 @@ async function pushOnce({ options, gitOptions, sha }: Release, refspecs: string[
 }
 
 function pushedRefs({ branchRef }: Release, refspecs: string[]): string[] {
-  return refspecs.map((spec) => (spec.startsWith("HEAD:") ? branchRef : spec));
+  return refspecs.map((spec) => (spec.startsWith("HEAD:") ? branchRef : spec.replace(/^[^:]*:/, "")));
 }
 
 function accepted(release: Release, refspecs: string[], stderr: string, attempts: number): PushResult {
@@ -209,7 +218,7 @@ async function throwIfRefused(release: Release, before: RemoteRefs, stderr: stri
   const rejections = parsePushRejection(stderr);
   if (rejections.length > 0) {
     const { actor, owner, repo, githubUrl } = options;
-    throw getError("EPUSHREJECTED", { rejections, actor, owner, repo, githubUrl, via: "git", tag });
+    throw options.explainRejection?.(rejections) ?? getError("EPUSHREJECTED", { rejections, actor, owner, repo, githubUrl, via: "git", tag });
   }
   const statuses = parseRefStatuses(stderr);
   const lostRace = LOST_RACE.test(stderr);

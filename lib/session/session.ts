@@ -27,6 +27,7 @@ import {
 } from "../preflight/index.js";
 import { commitAssets, renderMessage, selectAssetFiles } from "../push/commit-assets.js";
 import { pushRelease } from "../push/push-release.js";
+import { checkReleaseTags, explainTagRefusal, type NextReleaseTags, type ReleaseTagCheck } from "../preflight/release-tags.js";
 import { commitIdentityEnv, type BotIdentity } from "../token/bot-identity.js";
 import type { ReleaseToken } from "../token/index.js";
 import { takeAppKey, withoutAppKey } from "./app-key.js";
@@ -35,6 +36,7 @@ import type { SessionWatch } from "./process-exit.js";
 import type { SharedTokens, TokenLease } from "./shared-tokens.js";
 import type { Logger } from "../logger.js";
 import type { Env, PluginConfig, ResolvedConfig } from "../types.js";
+import type { PushRejection } from "../push/parse-push-rejection.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:session`);
 
@@ -137,6 +139,8 @@ export class ReleaseSession {
   readonly preflight: Preflight;
   /** the last verdict reported: verifyRelease reports only what verifyConditions did not */
   #verdict: PreflightVerdict | undefined;
+  /** verifyRelease's checks of the release's tags: a burned name, the floating tags (lib/preflight/release-tags.ts) */
+  #tags: ReleaseTagCheck | undefined;
   readonly #export: TokenExport;
   readonly #watch: SessionWatch;
   #logger: Logger;
@@ -204,12 +208,12 @@ export class ReleaseSession {
   }
 
   /** Log the warnings and the errors not reported before; stop on errors unless `preflight: "warn"`. */
-  #record(verdict: PreflightVerdict | undefined): void {
+  #record(verdict: PreflightVerdict | undefined, tagProblems: SemanticReleaseError[] = []): void {
     const before = this.#verdict;
     this.#verdict = verdict;
-    if (!verdict) return;
-    const { errors, warnings } = newProblems(before, verdict);
-    for (const warning of warnings) this.#logger.warn(warning);
+    const found = verdict ? newProblems(before, verdict) : { errors: [], warnings: [] };
+    for (const warning of found.warnings) this.#logger.warn(warning);
+    const errors = [...found.errors, ...tagProblems];
     if (errors.length === 0) return;
     if (this.config.preflight === "error") throw new AggregateError(errors);
     for (const error of errors) this.#logger.warn("%s %s (preflight: warn, going on)", error.code, error.message);
@@ -227,15 +231,16 @@ export class ReleaseSession {
       const tagProblem = verifyRefName("tag", context.nextRelease.gitTag, { tagFormat: context.options.tagFormat });
       if (tagProblem) throw new AggregateError([tagProblem]);
       const verdict = this.#judge(context, context.nextRelease);
-      if (this.config.dryRun) context.stdout?.write(`\n${await this.#renderReport(context, verdict)}\n\n`);
-      this.#record(verdict);
+      const tags = await this.#checkTags(context);
+      if (this.config.dryRun) context.stdout?.write(`\n${await this.#renderReport(context, verdict, tags)}\n\n`);
+      this.#record(verdict, tags.errors);
     } finally {
       // --dry-run skips prepare, success and fail: the token's work ends here
       if (this.config.dryRun) await this.end("dry run");
     }
   }
 
-  async #renderReport(context: ReleaseContext, verdict: PreflightVerdict | undefined): Promise<string> {
+  async #renderReport(context: ReleaseContext, verdict: PreflightVerdict | undefined, tags?: ReleaseTagCheck): Promise<string> {
     const { renderReport } = await import("../preflight/report.js"); // --dry-run only
     const { token } = this;
     const tag = context.nextRelease.gitTag;
@@ -251,6 +256,9 @@ export class ReleaseSession {
       commitMode: this.#commitMode(tag),
       signaturesRequired: this.#signaturesRequired(tag),
       verdict,
+      immutableReleases: tags?.describeImmutable,
+      floatingTags: tags?.describeFloating,
+      tagProblems: tags?.errors,
     });
   }
 
@@ -279,7 +287,7 @@ export class ReleaseSession {
     });
     const result = await this.#withNetworkEnv(context, async (env, value) => {
       await verifyGitAuth({ cwd, env, remoteUrl: this.remoteUrl, token: value });
-      return pushRelease({ cwd, env, remoteUrl: this.remoteUrl, branch: context.branch.name, tag: nextRelease.gitTag, actor: token.actor.login, owner: config.owner, repo: config.repo, githubUrl: config.githubUrl, logger });
+      return pushRelease({ cwd, env, remoteUrl: this.remoteUrl, branch: context.branch.name, tag: nextRelease.gitTag, actor: token.actor.login, owner: config.owner, repo: config.repo, githubUrl: config.githubUrl, logger, ...this.#tagPush(context) });
     });
     if (result.pushed.length > 0) logger.success?.("Pushed %s atomically as %s", result.pushed.join(" and "), token.actor.login);
   }
@@ -307,9 +315,41 @@ export class ReleaseSession {
         actor: token.actor.login,
         githubUrl: config.githubUrl,
         logger: context.logger,
+        floatingTags: this.#tags?.floating?.names,
       }),
     );
     context.logger.log("Created %s through the API as %s (%s) and pushed %s", result.sha.slice(0, 12), token.actor.login, result.verified ? "verified" : "unverified", context.nextRelease.gitTag);
+  }
+
+  /** The next release's tags as the tag checks see them. */
+  #releaseTags(context: ReleaseContext): NextReleaseTags {
+    const { nextRelease } = context;
+    const lastTag = (context.lastRelease as { gitTag?: string } | undefined)?.gitTag;
+    const branchType = (context.branch as { type?: string }).type;
+    return { version: nextRelease.version, gitTag: nextRelease.gitTag, channel: nextRelease.channel, tagFormat: context.options.tagFormat ?? "v${version}", lastTag, branchType };
+  }
+
+  /** verifyRelease: a burned tag name, and the floating tags judged (docs/github.md §15); before anything is pushed. */
+  async #checkTags(context: ReleaseContext): Promise<ReleaseTagCheck> {
+    const { config, token } = this;
+    const git = { cwd: context.cwd ?? process.cwd(), env: withoutAppKey(context.env) };
+    const where = { githubUrl: config.githubUrl, owner: config.owner, repo: config.repo, appId: token.app?.id };
+    const release = this.#releaseTags(context);
+    const tags = await checkReleaseTags({ octokit: token.octokit, facts: this.preflight.facts, floatingTags: config.floatingTags, release, head: await head(git), git, where, actor: token.actor.login, appSlug: token.app?.slug }).catch(
+      (error: unknown) => {
+        throw apiFailure(error, config.githubApiUrl) ?? error;
+      },
+    );
+    if (tags.floating?.skipped) context.logger.log("floatingTags: %s is %s, so no floating tag moves", release.version, tags.describeFloating?.replace(/^none \((.*): not moved\)$/, "$1"));
+    else if (tags.floating) context.logger.log("floatingTags: %s", tags.describeFloating);
+    this.#tags = tags;
+    return tags;
+  }
+
+  /** What the atomic push adds for the release's tags: the floating tags, and a burned name read from GitHub's refusal. */
+  #tagPush(context: ReleaseContext): { floatingTags: string[] | undefined; explainRejection: (rejections: PushRejection[]) => SemanticReleaseError | undefined } {
+    const release = this.#releaseTags(context);
+    return { floatingTags: this.#tags?.floating?.names, explainRejection: (rejections) => explainTagRefusal({ rejections, facts: this.preflight.facts, release }) };
   }
 
   /** The environment for one network command: a fresh token (re-minted under 5 minutes), hooks off. */

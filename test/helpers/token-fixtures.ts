@@ -33,6 +33,7 @@ export function tokenConfig(standIn: StandIn, overrides: Partial<ResolvedConfig>
     preflight: "error",
     dispatch: [],
     exportToken: false,
+    floatingTags: false,
     githubUrl: standIn.origin,
     githubApiUrl: standIn.apiUrl,
     installationId: undefined,
