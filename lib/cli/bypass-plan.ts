@@ -1,7 +1,7 @@
 // What `setup-bypass` would change, planned from what the preflight read (lib/preflight/fetch.ts) with
 // an administrator's token. Pure, no requests. The admin's own `current_user_can_bypass` says nothing
 // about the App, so it is set aside and the App's entry is read from each ruleset's bypass list, which
-// GitHub shows only to callers who may edit the ruleset (docs/github.md §1.3): every repository ruleset
+// GitHub shows only to callers who may edit the ruleset (docs/github.md §1.3, §20): every repository ruleset
 // to a repository admin, an organization ruleset only to an organization owner. Which rules refuse the
 // release push is judged by the plugin's own judges (lib/preflight/evaluate-rules.ts, tag.ts).
 import { evaluateRuleset, rulesetSettingsUrl, type PushFacts, type RulesetDetails, type RulesetWhere } from "../preflight/evaluate-rules.js";

@@ -1,7 +1,7 @@
 // `setup-bypass`: with an administrator's token (GH_ADMIN_TOKEN), add the App to the bypass list of
 // every repository ruleset that would refuse its release push, after showing the exact change and
 // asking. Reads with the plugin's preflight (lib/preflight/fetch.ts), plans with ./bypass-plan.ts,
-// writes with `PUT /repos/{o}/{r}/rulesets/{id}` (docs/github.md §1.3). Organization rulesets and
+// writes with `PUT /repos/{o}/{r}/rulesets/{id}` (docs/github.md §20). Organization rulesets and
 // classic protection are shown with the page to change them: a repository admin cannot edit the first,
 // and the second's lists are left to people (docs/github.md §9).
 import { getError } from "../errors/get-error.js";

@@ -73,6 +73,21 @@ describe("bootstrap-tags on a three-package workspace with a tag ruleset", () =>
     assert.deepEqual(world.standIn.refPushes({ since }), []);
   });
 
+  it("SIGTERM while it checks the tag rules: exits 143, nothing pushed, the App token revoked", async () => {
+    // the tag rulesets' list is held until the command is gone; it asks for it only after printing the plan
+    world.standIn.delayRoute("GET /repos/{owner}/{repo}/rulesets", 10 * 60 * 1000);
+    const since = world.standIn.mark();
+    try {
+      const result = await runBinIn(world, ["bootstrap-tags", "--yes"], {}, { pattern: /Tags on [0-9a-f]{12}/, signal: "SIGTERM" });
+      assert.equal(result.code, 143, output(result));
+    } finally {
+      world.standIn.delayRoute("GET /repos/{owner}/{repo}/rulesets", 0);
+    }
+    assert.deepEqual(world.standIn.refPushes({ since }), []);
+    assert.equal(world.standIn.tokens({ appId: world.app.id, since }).length, 1);
+    assert.equal(world.standIn.tokens({ appId: world.app.id, live: true }).length, 0);
+  });
+
   it("--yes pushes the three package tags and the umbrella tag in one atomic push as the App", async () => {
     const since = world.standIn.mark();
     const result = await runBinIn(world, ["bootstrap-tags", "--umbrella", "v2.0.0", "--yes"]);

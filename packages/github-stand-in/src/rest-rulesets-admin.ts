@@ -1,5 +1,5 @@
 // Changing a repository ruleset as its administrator: `PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}`
-// (https://docs.github.com/en/rest/repos/rules#update-a-repository-ruleset; docs/github.md §1.3, §4).
+// (https://docs.github.com/en/rest/repos/rules#update-a-repository-ruleset; docs/github.md §1.3, §4, §20).
 // Administration: write (an admin's token); every field of the body is optional and replaces the stored
 // one; `bypass_actors` is validated as GitHub validates it when a ruleset is stored (rules.ts), so the
 // GitHub Actions integration on a user-owned repository gets GitHub's 422.
