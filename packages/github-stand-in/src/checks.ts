@@ -13,7 +13,7 @@ export interface CheckSpec {
   /** the check run's name, what a `required_status_checks` context names */
   name: string;
   conclusion: "success" | "failure";
-  /** how long it runs before it completes */
+  /** how long it runs before it completes; Infinity: until the test completes it (completeChecks) */
   afterMs: number;
   /** the events it runs on (default both, as a workflow with `on: [pull_request, merge_group]`) */
   on?: CheckEvent[];
@@ -32,11 +32,32 @@ export interface CheckRunRecord {
   trigger: CheckTrigger;
 }
 
-/** Adds a check to a repository, or replaces the one of the same name (later runs only). */
+const ALL_EVENTS: CheckEvent[] = ["pull_request", "merge_group"];
+
+/**
+ * Adds a check to a repository, or replaces the one of the same name on the same events (later runs
+ * only): `test` may pass on pull requests and fail on merge groups.
+ */
 export function setCheck(world: World, repo: Repository, spec: CheckSpec): void {
   if (!spec.name || !["success", "failure"].includes(spec.conclusion) || !(spec.afterMs >= 0)) throw new Error(`addCheck: invalid check ${JSON.stringify(spec)}`);
-  const specs = (world.checkSpecs.get(repo.id) ?? []).filter((s) => s.name !== spec.name);
-  world.checkSpecs.set(repo.id, [...specs, { ...spec }]);
+  const events = spec.on ?? ALL_EVENTS;
+  const specs = (world.checkSpecs.get(repo.id) ?? [])
+    .map((s) => (s.name === spec.name ? { ...s, on: (s.on ?? ALL_EVENTS).filter((e) => !events.includes(e)) } : s))
+    .filter((s) => (s.on ?? ALL_EVENTS).length > 0);
+  world.checkSpecs.set(repo.id, [...specs, { ...spec, on: [...events] }]);
+}
+
+function complete(world: World, run: CheckRunRecord, conclusion: "success" | "failure"): void {
+  run.status = "completed";
+  run.conclusion = conclusion;
+  run.completedAt = world.engine?.now() ?? Date.now();
+}
+
+/** Completes the running check runs that match now (those of checks whose `afterMs` is Infinity, or any); returns how many. */
+export function completeChecks(world: World, repo: Repository, query: { sha?: string; name?: string; conclusion: "success" | "failure" }): number {
+  const runs = runsOf(world, repo).filter((r) => r.status !== "completed" && (!query.sha || r.headSha === query.sha) && (!query.name || r.name === query.name));
+  for (const run of runs) complete(world, run, query.conclusion);
+  return runs.length;
 }
 
 function runsOf(world: World, repo: Repository): CheckRunRecord[] {
@@ -51,14 +72,14 @@ export function startChecks(world: World, repo: Repository, input: { sha: string
   if (!engine) return [];
   const started: CheckRunRecord[] = [];
   for (const spec of world.checkSpecs.get(repo.id) ?? []) {
-    if (!(spec.on ?? ["pull_request", "merge_group"]).includes(input.trigger.kind)) continue;
+    if (!(spec.on ?? ALL_EVENTS).includes(input.trigger.kind)) continue;
     const run: CheckRunRecord = { id: world.id(), name: spec.name, headSha: input.sha, status: "in_progress", conclusion: null, startedAt: engine.now(), completedAt: null, trigger: input.trigger };
     runsOf(world, repo).push(run);
     started.push(run);
+    if (spec.afterMs === Infinity) continue;
     later(world, spec.afterMs, async () => {
-      run.status = "completed";
-      run.conclusion = spec.conclusion;
-      run.completedAt = world.engine?.now() ?? Date.now();
+      if (run.status === "completed") return;
+      complete(world, run, spec.conclusion);
       await reconcile(world, repo);
     });
   }

@@ -13,7 +13,7 @@ import { createGitHttp, installHooks } from "./git-http.js";
 import { answerGraphql } from "./graphql.js";
 import { addComment, copyIssue, createIssue, findIssue, mergePullRequest, openPullRequest, type RepoGit } from "./issues.js";
 import { checkRequest, checkResponse } from "./openapi.js";
-import { setCheck, type CheckRunRecord, type CheckSpec } from "./checks.js";
+import { completeChecks, setCheck, type CheckRunRecord, type CheckSpec } from "./checks.js";
 import { queueOf, type QueueEntry } from "./merge-queue.js";
 import { approvePull, closePullAs, copyPull, pushCommit, type MergeSettings, type PullRequestView, reconcileLater, refreshAll, stopPulls, watchPushes } from "./pulls.js";
 import {
@@ -588,6 +588,13 @@ export class StandIn {
   addCheck(repo: Repository, spec: CheckSpec): void {
     this.actionsApp();
     setCheck(this.world, repo, spec);
+  }
+
+  /** Completes the running check runs that match (e.g. of a check added with `afterMs: Infinity`) with `conclusion`; returns how many. */
+  completeChecks(repo: Repository, query: { sha?: string; name?: string; conclusion: "success" | "failure" }): number {
+    const count = completeChecks(this.world, repo, query);
+    reconcileLater(this.world, repo);
+    return count;
   }
 
   /** Check runs of a repository, oldest first (copies): all, on one commit, of one name. */

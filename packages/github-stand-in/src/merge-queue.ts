@@ -117,8 +117,17 @@ async function buildGroup(world: World, repo: Repository, entry: QueueEntry, iss
   entry.state = "awaiting_checks";
   entry.checksStartedAt = engine.now();
   startChecks(world, repo, { sha: tip, trigger: { kind: "merge_group", ref: entry.groupRef } });
-  const timeoutMs = Number(rule.parameters?.check_response_timeout_minutes ?? 60) * 60_000;
-  later(world, timeoutMs, () => reconcile(world, repo));
+  watchTimeout(world, repo, entry);
+}
+
+/** While the group waits for its checks, looks again every second: the stand-in's clock may be moved past the timeout (setClockSkew). */
+function watchTimeout(world: World, repo: Repository, entry: QueueEntry): void {
+  const group = entry.groupSha;
+  later(world, 1000, async () => {
+    if (entry.state !== "awaiting_checks" || entry.groupSha !== group) return;
+    await reconcile(world, repo);
+    watchTimeout(world, repo, entry);
+  });
 }
 
 /** Judges the first entry's merge group: merged (the base fast-forwarded), dropped, rebuilt on a moved base, or still waiting. */
