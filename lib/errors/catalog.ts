@@ -8,6 +8,8 @@ import { NETWORK_ERRORS } from "./network.js";
 import { RULES_ERRORS } from "./rules.js";
 import { PUSH_ERRORS } from "./push.js";
 import { RELEASE_TAG_ERRORS } from "./release-tags.js";
+import { SETUP_ERRORS } from "./setup.js";
+import { PULL_REQUEST_ERRORS } from "./pull-request.js";
 
 export interface ErrorDefinition {
   /** one line: what is wrong */
@@ -16,5 +18,5 @@ export interface ErrorDefinition {
   details: string;
 }
 
-export const ERRORS = { ...CONFIG_ERRORS, ...AUTH_ERRORS, ...NETWORK_ERRORS, ...RULES_ERRORS, ...PUSH_ERRORS, ...RELEASE_TAG_ERRORS };
+export const ERRORS = { ...CONFIG_ERRORS, ...AUTH_ERRORS, ...NETWORK_ERRORS, ...RULES_ERRORS, ...PUSH_ERRORS, ...RELEASE_TAG_ERRORS, ...SETUP_ERRORS, ...PULL_REQUEST_ERRORS };
 export type ErrorCode = keyof typeof ERRORS;
