@@ -3,7 +3,7 @@
 // three methods, review it. `GET .../pulls/{pull_number}` and its commits are in rest-issues.ts
 // (schema `pull-request`, pullJson); the model is pulls.ts.
 import { actingAccount, actorString } from "./issues.js";
-import { addReview, closePull, mergeBlockers, mergeNow, methodAllowed, openFromBranch, reconcileLater, refreshPull, updateBranch, type MergeMethod } from "./pulls.js";
+import { addReview, closePull, exclusive, mergeBlockers, mergeNow, methodAllowed, openFromBranch, reconcileLater, refreshPull, updateBranch, type MergeMethod } from "./pulls.js";
 import { error, fullName, isReply, accessRepo, nodeId, simpleUser, validationFailed, type RestContext, type RestReply, type RouteDef } from "./rest-common.js";
 import { issueFor, pullJson } from "./rest-issues.js";
 import { authorAssociation } from "./issues.js";
@@ -64,7 +64,11 @@ async function mergeHandler(ctx: RestContext): Promise<RestReply> {
   if (isReply(repo)) return repo;
   const found = issueFor(ctx, ctx.params.pull_number, "pull");
   if (isReply(found)) return found;
-  const { issue } = found;
+  // after any merge the queue or auto-merge is making in the background
+  return exclusive(ctx.world, repo, () => merge(ctx, repo, found.issue));
+}
+
+async function merge(ctx: RestContext, repo: Repository, issue: IssueRecord): Promise<RestReply> {
   const pr = issue.pullRequest!;
   const body = (ctx.body ?? {}) as { merge_method?: unknown; sha?: unknown; commit_title?: unknown; commit_message?: unknown };
   const method = (body.merge_method ?? "merge") as MergeMethod;
@@ -183,10 +187,14 @@ export const pullRoutes: RouteDef[] = [
       const { issue } = found;
       const expected = (ctx.body as { expected_head_sha?: unknown } | undefined)?.expected_head_sha;
       const git = gitOf(ctx, repo);
-      await refreshPull(ctx.world, repo, git, issue);
-      if (issue.state !== "open") return validationFailed("Pull request is not open.");
-      if (typeof expected === "string" && expected !== issue.pullRequest!.headSha) return validationFailed("expected head sha didn’t match current head ref.");
-      const result = await updateBranch(ctx.world, repo, git, issue, { by: actingAccount(ctx.world, ctx.actor)!, nowMs: ctx.nowMs, noreplyDomain: noreplyDomain(ctx) });
+      const result = await exclusive(ctx.world, repo, async () => {
+        await refreshPull(ctx.world, repo, git, issue);
+        if (issue.state !== "open") return "closed";
+        if (typeof expected === "string" && expected !== issue.pullRequest!.headSha) return "head-moved";
+        return updateBranch(ctx.world, repo, git, issue, { by: actingAccount(ctx.world, ctx.actor)!, nowMs: ctx.nowMs, noreplyDomain: noreplyDomain(ctx) });
+      });
+      if (result === "closed") return validationFailed("Pull request is not open.");
+      if (result === "head-moved") return validationFailed("expected head sha didn’t match current head ref.");
       if (result === "up-to-date") return validationFailed("There are no new commits on the base branch.");
       if (result === "conflict") return validationFailed("merge conflict between base and head");
       reconcileLater(ctx.world, repo);
