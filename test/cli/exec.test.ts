@@ -4,6 +4,8 @@
 // token does every write, the plugin inside takes it as given (one mint), and exec revokes it when
 // the command ends: released, crashed, killed by a signal, or not found.
 import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -26,7 +28,7 @@ import {
   type ReleaseWorld,
   type RunResult,
 } from "../helpers/e2e.js";
-import { runBinIn, semanticReleaseCommand } from "../helpers/cli-bin.js";
+import { CLI_BIN, runBinIn, semanticReleaseCommand } from "../helpers/cli-bin.js";
 
 /** A world whose workflow token has `contents: read` only, persisted by checkout as the job's git credential. */
 async function leastPrivilegeWorld(): Promise<{ world: ReleaseWorld; readToken: string }> {
@@ -151,6 +153,21 @@ describe("exec: the command's environment, exit code and signals", () => {
     const minted = mintedSince(world, mark);
     assert.equal(minted.length, 1);
     assert.ok(minted[0]!.revoked, "revoked after the signal");
+  });
+
+  it("SIGINT while the token is being minted: the command is not started, exit 130, the token revoked", async () => {
+    const marker = join(world.runnerTemp, "started");
+    const mark = world.standIn.mark();
+    const bin = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), CLI_BIN, "exec", "--", process.execPath, "-e", `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "")`], { cwd: world.workDir, env: world.env, stdio: "ignore" });
+    // the mint's answer is held a while; the signal goes out as the request arrives
+    world.standIn.delayRoute("POST /app/installations/{installation_id}/access_tokens", 3000, () => bin.kill("SIGINT"));
+    const code = await new Promise<number | null>((resolve) => bin.on("exit", resolve));
+    world.standIn.delayRoute("POST /app/installations/{installation_id}/access_tokens", 0);
+    assert.equal(code, 130);
+    assert.equal(existsSync(marker), false, "the command never ran");
+    const minted = mintedSince(world, mark);
+    assert.equal(minted.length, 1);
+    assert.ok(minted[0]!.revoked, "the token minted after the signal is revoked");
   });
 
   it("a command that is not found: exit 127, the token revoked", async () => {
