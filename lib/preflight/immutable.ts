@@ -50,7 +50,8 @@ function statusOf(error: unknown): number | undefined {
 export async function readImmutableReleases({ octokit, owner, repo, tokenPermissions }: Where & { tokenPermissions?: Permissions | undefined }): Promise<ImmutableFacts> {
   if (tokenPermissions && !tokenPermissions.administration) return { state: "unknown", unknownBecause: "permission" };
   try {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/immutable-releases", { owner, repo });
+    // 404 is the answer "off", not a replica that lags: not retried (lib/definitions/retry.ts retries 404 elsewhere)
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/immutable-releases", { owner, repo, request: { retries: 0 } });
     const answer = data as { enabled?: boolean; enforced_by_owner?: boolean };
     return { state: answer.enabled === false ? "off" : "on", enforcedByOwner: answer.enforced_by_owner === true };
   } catch (error) {
