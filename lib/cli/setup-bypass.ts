@@ -18,7 +18,7 @@ import { planBypass, withAppEntry, type BypassPlan, type PlannedMode, type Plann
 import { UsageError, type CliCommand, type CliIO } from "./command.js";
 import { colors, table, writeLine } from "./output.js";
 
-const USAGE = `Usage: semantic-release-github-app setup-bypass --branch B [--tags] [--mode exempt|always] [--yes]
+const USAGE = `Usage: semantic-release-github-app setup-bypass --branch B [--tags] [--mode exempt|always] [--actor app|github-actions] [--yes]
 
 Adds the App to the bypass list of every repository ruleset that would refuse its release push to
 branch B (and, with --tags, the creation of its release tags): the entry
