@@ -15,7 +15,7 @@ import { addComment, copyIssue, createIssue, findIssue, mergePullRequest, openPu
 import { checkRequest, checkResponse } from "./openapi.js";
 import { completeChecks, setCheck, type CheckRunRecord, type CheckSpec } from "./checks.js";
 import { queueOf, type QueueEntry } from "./merge-queue.js";
-import { approvePull, closePullAs, copyPull, pushCommit, type MergeSettings, type PullRequestView, reconcileLater, refreshAll, stopPulls, watchPushes } from "./pulls.js";
+import { approvePull, closePullAs, copyPull, exclusive, pushCommit, type MergeSettings, type PullRequestView, reconcileLater, refreshAll, stopPulls, watchPushes } from "./pulls.js";
 import {
   type DispatchQuery,
   type GraphqlQuery,
@@ -616,7 +616,7 @@ export class StandIn {
   async pushCommit(repo: Repository, branch: string, input: { author: string; message: string; files: Record<string, string> }): Promise<string> {
     const author = this.world.account(input.author) ?? this.createUser(input.author);
     const sha = await pushCommit(this.repoGit(repo), { branch, author, message: input.message, files: input.files, nowMs: this.now(), noreplyDomain: this.noreplyDomain() });
-    await refreshAll(this.world, repo, this.repoGit(repo));
+    await exclusive(this.world, repo, () => refreshAll(this.world, repo, this.repoGit(repo)));
     reconcileLater(this.world, repo);
     return sha;
   }
@@ -625,13 +625,13 @@ export class StandIn {
   async pullRequest(repo: Repository, number: number): Promise<PullRequestView | undefined> {
     const issue = findIssue(this.world, repo, number);
     if (!issue?.pullRequest) return undefined;
-    await refreshAll(this.world, repo, this.repoGit(repo));
+    await exclusive(this.world, repo, () => refreshAll(this.world, repo, this.repoGit(repo)));
     return copyPull(this.world, repo, issue);
   }
 
   /** Pull requests of a repository (copies), oldest first: by state, head branch, who opened them. */
   async pullRequests(repo: Repository, query: { state?: "open" | "closed" | "merged"; head?: string; openedBy?: string } = {}): Promise<PullRequestView[]> {
-    await refreshAll(this.world, repo, this.repoGit(repo));
+    await exclusive(this.world, repo, () => refreshAll(this.world, repo, this.repoGit(repo)));
     return this.world
       .issuesOf(repo)
       .filter((i) => i.pullRequest)

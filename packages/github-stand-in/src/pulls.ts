@@ -214,13 +214,20 @@ export async function openFromBranch(world: World, repo: Repository, git: RepoGi
 
 /**
  * Reads an open pull request's branches again: a new head (a push, an update) updates its commits and
- * starts its checks; `behind` and `conflicts` follow the base. Returns whether the head changed.
+ * starts its checks; `behind` and `conflicts` follow the base; a deleted head branch closes it (as
+ * `deletedBy`, else its author; docs/github.md §18.1). Returns whether the head changed.
  */
-export async function refreshPull(world: World, repo: Repository, git: RepoGit, issue: IssueRecord): Promise<boolean> {
+export async function refreshPull(world: World, repo: Repository, git: RepoGit, issue: IssueRecord, deletedBy?: Account): Promise<boolean> {
   const pr = issue.pullRequest!;
   if (issue.state !== "open" || pr.mergeCommitSha) return false;
   const headSha = await revParse(git, `refs/heads/${pr.headRef}`);
   const baseSha = await revParse(git, `refs/heads/${pr.baseRef}`);
+  // another look may have closed or merged it meanwhile
+  if (issue.state !== "open" || pr.mergeCommitSha) return false;
+  if (!headSha && pr.headSha) {
+    closePull(world, repo, issue, deletedBy ?? issue.author, world.engine?.now() ?? Date.now());
+    return false;
+  }
   if (!headSha || !baseSha) return false;
   const changed = headSha !== pr.headSha;
   pr.baseSha = baseSha;
@@ -238,10 +245,10 @@ export async function refreshPull(world: World, repo: Repository, git: RepoGit, 
   return changed;
 }
 
-/** refreshPull for every open pull request of a repository (after a push, a base move) */
-export async function refreshAll(world: World, repo: Repository, git: RepoGit): Promise<void> {
+/** refreshPull for every open pull request of a repository (after a push, a base move; `by`: who pushed) */
+export async function refreshAll(world: World, repo: Repository, git: RepoGit, by?: Account): Promise<void> {
   for (const issue of world.issuesOf(repo)) {
-    if (issue.pullRequest && issue.state === "open") await refreshPull(world, repo, git, issue);
+    if (issue.pullRequest && issue.state === "open") await refreshPull(world, repo, git, issue, by);
   }
 }
 
@@ -596,9 +603,11 @@ export function watchPushes(world: World): void {
     const repo = world.repository(decodeURIComponent(m[1] ?? m[3]!), decodeURIComponent(m[2] ?? m[4]!));
     const engine = world.engine;
     if (!repo || !engine) return;
+    // "installation:<slug>[bot]" or "user:<login>": the account that pushed
+    const by = world.account(request.actor.replace(/^(installation|user):/, ""));
     track(
       world,
-      exclusive(world, repo, () => refreshAll(world, repo, engine.git(repo))).then(() => reconcile(world, repo)),
+      exclusive(world, repo, () => refreshAll(world, repo, engine.git(repo), by)).then(() => reconcile(world, repo)),
     );
   });
 }

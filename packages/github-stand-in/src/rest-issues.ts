@@ -22,7 +22,7 @@ import {
   type RouteDef,
 } from "./rest-common.js";
 import { commitJson, readCommit } from "./rest-git.js";
-import { mergeStateStatus, refreshPull } from "./pulls.js";
+import { exclusive, mergeStateStatus, refreshPull } from "./pulls.js";
 import { autoMergeJson } from "./rest-pulls.js";
 import { levelCovers } from "./tokens.js";
 import type { CommentRecord, IssueRecord, LabelRecord, Repository } from "./world.js";
@@ -349,7 +349,7 @@ export const issueRoutes: RouteDef[] = [
     async handler(ctx) {
       const found = issueFor(ctx, ctx.params.pull_number, "pull");
       if (isReply(found)) return found;
-      await refreshPull(ctx.world, found.repo, (args, input, env) => ctx.services.git(found.repo, args, input, env), found.issue);
+      await exclusive(ctx.world, found.repo, () => refreshPull(ctx.world, found.repo, (args, input, env) => ctx.services.git(found.repo, args, input, env), found.issue));
       return { status: 200, body: pullJson(ctx, found.repo, found.issue) };
     },
   },

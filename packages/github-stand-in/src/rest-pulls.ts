@@ -3,7 +3,7 @@
 // three methods, review it. `GET .../pulls/{pull_number}` and its commits are in rest-issues.ts
 // (schema `pull-request`, pullJson); the model is pulls.ts.
 import { actingAccount, actorString } from "./issues.js";
-import { addReview, closePull, exclusive, mergeBlockers, mergeNow, methodAllowed, openFromBranch, reconcileLater, refreshPull, updateBranch, type MergeMethod } from "./pulls.js";
+import { addReview, closePull, exclusive, mergeBlockers, mergeNow, methodAllowed, openFromBranch, reconcileLater, refreshAll, refreshPull, updateBranch, type MergeMethod } from "./pulls.js";
 import { error, fullName, isReply, accessRepo, nodeId, simpleUser, validationFailed, type RestContext, type RestReply, type RouteDef } from "./rest-common.js";
 import { issueFor, pullJson } from "./rest-issues.js";
 import { authorAssociation } from "./issues.js";
@@ -138,7 +138,7 @@ export const pullRoutes: RouteDef[] = [
       const base = ctx.query.get("base");
       const git = gitOf(ctx, repo);
       const prs = ctx.world.issuesOf(repo).filter((i) => i.pullRequest);
-      for (const issue of prs) await refreshPull(ctx.world, repo, git, issue);
+      await exclusive(ctx.world, repo, () => refreshAll(ctx.world, repo, git));
       const matching = prs
         .filter((i) => state === "all" || i.state === state)
         .filter((i) => !head || `${repo.owner.login}:${i.pullRequest!.headRef}`.toLowerCase() === (head.includes(":") ? head : `${repo.owner.login}:${head}`).toLowerCase())

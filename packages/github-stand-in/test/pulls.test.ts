@@ -144,11 +144,18 @@ describe("merging", () => {
     assert.equal(view.mergeStateStatus, "CLEAN");
   });
 
-  it("deletes a branch through the git database API", async () => {
-    await standIn.git(repo, "branch", "to-delete", "main");
-    const { status: code } = await asApp().request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { ...params, ref: "heads/to-delete" });
+  it("deletes a branch through the git database API; an open pull request from it is closed, by who deleted it", async () => {
+    await branch("to-delete", ["fix: abandoned"]);
+    const octokit = asApp();
+    const { data: pr } = await open(octokit, "to-delete");
+    const asAlice = new Octokit({ baseUrl: standIn.apiUrl, auth: standIn.createPat("alice") });
+    const { status: code } = await asAlice.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { ...params, ref: "heads/to-delete" });
     assert.equal(code, 204);
     await assert.rejects(standIn.git(repo, "rev-parse", "--verify", "refs/heads/to-delete"));
+    const deadline = Date.now() + 60_000;
+    while ((await standIn.pullRequest(repo, pr.number))!.state === "open" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = (await standIn.pullRequest(repo, pr.number))!;
+    assert.deepEqual([closed.state, closed.merged, closed.closedBy?.login], ["closed", false, "alice"]);
   });
 
   it("answered every request as GitHub's OpenAPI description says", () => {
