@@ -87,6 +87,17 @@ describe("the merge queue", () => {
       octokit.request("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge", { owner: "acme", repo: repo.name, pull_number: pr.number, merge_method: "squash" }),
       (err: { status: number; message: string }) => err.status === 405 && err.message.includes("Changes must be made through the merge queue"),
     );
+    const { data: rules } = await octokit.request("GET /repos/{owner}/{repo}/rules/branches/{branch}", { owner: "acme", repo: repo.name, branch: "main" });
+    const queueRule = rules.find((r) => r.type === "merge_queue") as { parameters?: Record<string, unknown> } | undefined;
+    assert.deepEqual(queueRule?.parameters, {
+      check_response_timeout_minutes: 10,
+      grouping_strategy: "ALLGREEN",
+      max_entries_to_build: 5,
+      max_entries_to_merge: 5,
+      merge_method: "SQUASH",
+      min_entries_to_merge: 1,
+      min_entries_to_merge_wait_minutes: 5,
+    });
     const mainBefore = await standIn.git(repo, "rev-parse", "main");
     const enqueued = await octokit.graphql<{ enqueuePullRequest: { mergeQueueEntry: { state: string; position: number; enqueuer: { login: string }; pullRequest: { number: number; isInMergeQueue: boolean } } } }>(ENQUEUE, { id: pr.node_id });
     assert.deepEqual(enqueued.enqueuePullRequest.mergeQueueEntry, { state: "QUEUED", position: 1, enqueuer: { login: "release-bot" }, pullRequest: { number: pr.number, isInMergeQueue: true } });
