@@ -9,7 +9,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import { accountNode, commitNode, connection, GitHubGraphqlError, issueNode, ModelGap, repositoryNode, requireRead, type GraphqlContext } from "./graphql-model.js";
 import { actingAccount } from "./issues.js";
 import { enqueue, mergeQueueRule, queueEntryOf, queueOf, type QueueEntry } from "./merge-queue.js";
-import { approvals, exclusive, mergeBlockers, MERGE_METHODS, mergeSettingsOf, mergeStateStatus, methodAllowed, reconcileLater, refreshPull, type MergeMethod } from "./pulls.js";
+import { approvals, exclusive, mergeBlockers, MERGE_METHODS, mergeSettingsOf, mergeStateStatus, methodAllowed, reconcileLater, refreshPull, withoutQueue, type MergeMethod } from "./pulls.js";
 import { githubTime } from "./rest-apps.js";
 import { nodeId, userRole } from "./rest-common.js";
 import { readCommit } from "./rest-git.js";
@@ -132,7 +132,7 @@ async function enqueuePull(ctx: GraphqlContext, input: Args): Promise<Obj> {
     if (!mergeQueueRule(ctx.world, repo, pr.baseRef)) throw unprocessable(`Pull request cannot be enqueued: ${pr.baseRef} has no merge queue`);
     checkExpectedHead(issue, input.expectedHeadOid);
     if (pr.draft || pr.conflicts) throw unprocessable("Pull request is not mergeable");
-    const blocking = mergeBlockers(ctx.world, repo, issue, { actor: ctx.actor, method: "merge" }).texts.filter((t) => t !== "Changes must be made through the merge queue" && !t.startsWith("Merge method"));
+    const blocking = withoutQueue(mergeBlockers(ctx.world, repo, issue, { actor: ctx.actor, method: "merge" }).texts);
     if (blocking.length > 0) throw unprocessable(`Pull request is not mergeable: ${blocking.join(" ")}`);
     const entry = enqueue(ctx.world, repo, issue, { by: actingAccount(ctx.world, ctx.actor)!, nowMs: ctx.nowMs });
     reconcileLater(ctx.world, repo);

@@ -320,7 +320,7 @@ export function mergeBlockers(world: World, repo: Repository, issue: IssueRecord
         if (params.strict_required_status_checks_policy === true && pr.behind) result.texts.push("Head branch is out of date. Update it with its base before merging.");
       } else if (rule.type === "merge_queue") {
         result.mergeQueue = rule;
-        if (!opts.viaQueue) result.texts.push("Changes must be made through the merge queue");
+        if (!opts.viaQueue) result.texts.push(QUEUE_TEXT);
       } else if (rule.type === "required_linear_history" && opts.method === "merge") {
         result.texts.push("This branch must not contain merge commits.");
       } else if (rule.type === "update") {
@@ -346,6 +346,13 @@ function classicBlockers(world: World, repo: Repository, issue: IssueRecord, opt
   if (!opts.viaQueue) noteChecks(statusCheckTexts(world, repo, issue, protection.required_status_checks?.contexts ?? []));
 }
 
+const QUEUE_TEXT = "Changes must be made through the merge queue";
+
+/** the requirements left once the merge queue's own (only it merges, with its method) are set aside */
+export function withoutQueue(texts: string[]): string[] {
+  return texts.filter((t) => t !== QUEUE_TEXT && !t.startsWith("Merge method"));
+}
+
 /**
  * GraphQL's `MergeStateStatus` (https://docs.github.com/en/graphql/reference/enums#mergestatestatus):
  * DIRTY on a conflict, DRAFT, BEHIND when a strict check policy wants the head up to date, BLOCKED
@@ -357,7 +364,7 @@ export function mergeStateStatus(world: World, repo: Repository, issue: IssueRec
   if (issue.state !== "open" || pr.mergeCommitSha) return "UNKNOWN";
   if (pr.conflicts) return "DIRTY";
   if (pr.draft) return "DRAFT";
-  const texts = mergeBlockers(world, repo, issue, { method: "squash" }).texts.filter((t) => t !== "Changes must be made through the merge queue" && !t.startsWith("Merge method"));
+  const texts = withoutQueue(mergeBlockers(world, repo, issue, { method: "squash" }).texts);
   if (texts.length > 0) return texts.every((t) => t.startsWith("Head branch is out of date")) ? "BEHIND" : "BLOCKED";
   const anyFailed = (world.checkRuns.get(repo.id) ?? []).some((run) => run.headSha === pr.headSha && run.conclusion === "failure");
   return anyFailed ? "UNSTABLE" : "CLEAN";
@@ -524,14 +531,14 @@ async function runAutoMerges(world: World, repo: Repository): Promise<void> {
     const pr = issue.pullRequest;
     if (!pr?.autoMerge || issue.state !== "open" || pr.mergeCommitSha) continue;
     await refreshPull(world, repo, git, issue);
-    const blockers = mergeBlockers(world, repo, issue, { method: pr.autoMerge.mergeMethod, viaQueue: true });
-    if (blockers.texts.length > 0 || pr.conflicts || pr.draft) continue;
+    if (issue.state !== "open" || pr.conflicts || pr.draft) continue;
+    const blockers = mergeBlockers(world, repo, issue, { method: pr.autoMerge.mergeMethod });
     if (blockers.mergeQueue) {
-      if (!queueEntryOf(world, repo, issue)) enqueue(world, repo, issue, { by: pr.autoMerge.enabledBy, nowMs: engine.now() });
+      // its own requirements met (the queue's method is the rule's): into the queue
+      if (withoutQueue(blockers.texts).length === 0 && !queueEntryOf(world, repo, issue)) enqueue(world, repo, issue, { by: pr.autoMerge.enabledBy, nowMs: engine.now() });
       continue;
     }
-    const direct = mergeBlockers(world, repo, issue, { method: pr.autoMerge.mergeMethod });
-    if (direct.texts.length > 0) continue;
+    if (blockers.texts.length > 0) continue;
     const { enabledBy, mergeMethod, commitTitle, commitMessage } = pr.autoMerge;
     await mergeNow(world, repo, git, issue, { method: mergeMethod, by: enabledBy, commitTitle, commitMessage, nowMs: engine.now(), noreplyDomain: engine.noreplyDomain() });
   }

@@ -178,9 +178,15 @@ describe("the merge queue", () => {
 
   it("auto-merge on a queued base enqueues the pull request once its own check passes, and the queue merges it", async () => {
     const repo = await queuedRepo({ merge_method: "MERGE" });
-    standIn.addCheck(repo, { name: "test", conclusion: "success", afterMs: 200 });
+    standIn.addCheck(repo, { name: "test", conclusion: "success", afterMs: Infinity, on: ["pull_request"] });
+    standIn.addCheck(repo, { name: "test", conclusion: "success", afterMs: 100, on: ["merge_group"] });
     const pr = await openPull(repo, "auto");
     await asApp().graphql(`mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id }) { pullRequest { number } } }`, { id: pr.node_id });
+    // a look waits for the work auto-merge started: its own check still runs, so it is not in the queue
+    const waiting = (await standIn.pullRequest(repo, pr.number))!;
+    assert.deepEqual([waiting.mergeQueueEntry, waiting.mergeStateStatus, waiting.pullRequest!.autoMerge?.mergeMethod], [null, "BLOCKED", "merge"]);
+    assert.deepEqual(standIn.mergeQueue(repo), []);
+    standIn.completeChecks(repo, { sha: pr.head.sha, conclusion: "success" });
     const view = await merged(repo, pr.number);
     assert.equal(view.pullRequest!.mergeMethod, "merge");
     assert.equal(await standIn.git(repo, "log", "-1", "--format=%s", "main"), `Merge pull request #${pr.number} from acme/auto`);
