@@ -274,7 +274,7 @@ function reviewDecision(ctx: GraphqlContext, repo: Repository, issue: IssueRecor
   for (const review of issue.pullRequest!.reviews ?? []) if (review.state !== "COMMENTED") latest.set(review.by.id, review.state);
   if ([...latest.values()].includes("CHANGES_REQUESTED")) return "CHANGES_REQUESTED";
   if (blockers.reviews) return "REVIEW_REQUIRED";
-  return approvals(issue) > 0 ? "APPROVED" : null;
+  return approvals(ctx.world, repo, issue) > 0 ? "APPROVED" : null;
 }
 
 /** the merge fields of a `PullRequest`, read when asked (after a mutation, they show its effect) */

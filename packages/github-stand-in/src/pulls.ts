@@ -12,6 +12,7 @@ import { checkOutcome, startChecks } from "./checks.js";
 import { commitFiles, createIssue, setState, type RepoGit } from "./issues.js";
 import { advanceQueue, enqueue, queueEntryOf, type QueueEntry } from "./merge-queue.js";
 import { githubTime } from "./rest-apps.js";
+import { userRole } from "./rest-common.js";
 import { currentUserCanBypass, repositoryRole, rulesetsForRef } from "./rules.js";
 import { GITHUB_ACTIONS_APP_ID, type Account, type Actor, type IssueRecord, type PullRequestRecord, type Repository, type Rule, type World } from "./world.js";
 
@@ -254,11 +255,15 @@ export async function refreshAll(world: World, repo: Repository, git: RepoGit, b
 
 // ---- what blocks a merge -----------------------------------------------------------------------
 
-/** approvals that count: the latest review of each reviewer other than the author is APPROVED */
-export function approvals(issue: IssueRecord): number {
+/**
+ * Approvals that count: the latest review of each reviewer other than the author is APPROVED, and the
+ * reviewer has write access (docs/github.md §18.3: "reviewers with write access"; an App's bot counts).
+ */
+export function approvals(world: World, repo: Repository, issue: IssueRecord): number {
   const latest = new Map<number, ReviewRecord>();
   for (const review of issue.pullRequest?.reviews ?? []) if (review.state !== "COMMENTED") latest.set(review.by.id, review);
-  return [...latest.values()].filter((r) => r.state === "APPROVED" && r.by.id !== issue.author.id).length;
+  const writes = (account: Account) => account.type === "Bot" || ["write", "maintain", "admin"].includes(userRole(world, repo, account) ?? "read");
+  return [...latest.values()].filter((r) => r.state === "APPROVED" && r.by.id !== issue.author.id && writes(r.by)).length;
 }
 
 function reviewText(required: number): string {
@@ -308,7 +313,7 @@ export function mergeBlockers(world: World, repo: Repository, issue: IssueRecord
       const params = rule.parameters ?? {};
       if (rule.type === "pull_request") {
         const required = Number(params.required_approving_review_count ?? 0);
-        if (approvals(issue) < required) {
+        if (approvals(world, repo, issue) < required) {
           result.texts.push(reviewText(required));
           result.reviews = true;
         }
@@ -339,7 +344,7 @@ function classicBlockers(world: World, repo: Repository, issue: IssueRecord, opt
   const actor = opts.actor;
   if (actor?.kind === "user" && repositoryRole(repo, actor.user) === "admin" && !protection.enforce_admins) return;
   const reviews = protection.required_pull_request_reviews;
-  if (reviews && approvals(issue) < reviews.required_approving_review_count) {
+  if (reviews && approvals(world, repo, issue) < reviews.required_approving_review_count) {
     result.texts.push(reviewText(reviews.required_approving_review_count));
     result.reviews = true;
   }

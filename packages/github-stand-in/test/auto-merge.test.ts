@@ -116,7 +116,11 @@ describe("reviews and the merge button", () => {
       octokit.request("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge", { owner: "acme", repo: "gated", pull_number: pr.number, merge_method: "squash" }),
       (err: { status: number; message: string }) => err.status === 405 && /Repository rule violations found\n\nAt least 1 approving review is required by reviewers with write access\./.test(err.message),
     );
+    // a person without write access approves: it does not count
+    standIn.approve(gated, pr.number, { by: "passer-by" });
+    assert.equal((await standIn.pullRequest(gated, pr.number))!.mergeStateStatus, "BLOCKED");
     standIn.approve(gated, pr.number, { by: "alice" });
+    assert.equal((await standIn.pullRequest(gated, pr.number))!.mergeStateStatus, "UNSTABLE", "approved, test passed, lint (not required) failed");
     const { data } = await octokit.request("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge", { owner: "acme", repo: "gated", pull_number: pr.number, merge_method: "squash" });
     assert.equal(data.merged, true);
   });
