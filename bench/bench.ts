@@ -13,7 +13,7 @@
 //      plugin vs with @semantic-release/git: tokens minted, rules read, requests, wall time
 import { execFile } from "node:child_process";
 import { mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { ROOT, releaseWorld, type ReleaseWorld, type ReleaseWorldOptions } from "../test/helpers/e2e.js";
@@ -36,7 +36,9 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5,6,7").split(",").map(
 const MONOREPO_PACKAGES = Number(process.env.BENCH_MONOREPO_PACKAGES ?? 20);
 const MONOREPO_PAIRS = Number(process.env.BENCH_MONOREPO_PAIRS ?? 2);
 
-const DIST = join(ROOT, "dist", "index.js");
+/** another build of the plugin to measure instead of dist/ (e.g. `tsc -p tsconfig.build.json --outDir .tmp/a` before a change), not rebuilt */
+const OTHER_BUILD = process.env.BENCH_PLUGIN ? resolve(process.env.BENCH_PLUGIN) : undefined;
+const DIST = OTHER_BUILD ?? join(ROOT, "dist", "index.js");
 const TOUCH_ASSETS = join(ROOT, "bench", "touch-assets.mjs");
 const PEAK_RSS = pathToFileURL(join(ROOT, "bench", "peak-rss.mjs")).href;
 const MONOREPO_TOOL = join(ROOT, "node_modules", "@anolilab", "multi-semantic-release", "bin", "cli.js");
@@ -63,6 +65,7 @@ async function newestSource(dir: string): Promise<number> {
 
 /** Builds dist/ (npm run build) when it is missing or older than a source file. */
 async function ensureBuilt(): Promise<boolean> {
+  if (OTHER_BUILD) return true;
   const sources = Math.max(
     (await stat(join(ROOT, "index.ts"))).mtimeMs,
     (await stat(join(ROOT, "tsconfig.build.json"))).mtimeMs,

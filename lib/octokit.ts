@@ -2,7 +2,8 @@
 // failed request. @octokit/core plus retry, throttling and pagination, as
 // https://github.com/semantic-release/github/blob/master/lib/octokit.js; the retry/throttle numbers
 // live in ./definitions/retry.ts. Every Octokit of the plugin is built from toOctokitOptions, so every
-// API request honours HTTP(S)_PROXY and NO_PROXY (./proxy.ts).
+// API request honours HTTP(S)_PROXY and NO_PROXY (./proxy.ts), and goes through node:http/node:https
+// rather than Node's global fetch when no proxy is set (./http/fetch.ts: about 5 MB less memory).
 import { readFileSync } from "node:fs";
 import { Octokit } from "@octokit/core";
 import type { OctokitOptions } from "@octokit/core";
@@ -18,6 +19,7 @@ import { READ_CONCURRENCY, RETRY_CONF, THROTTLE_CONF } from "./definitions/retry
 import { getError } from "./errors/get-error.js";
 import { scrubUrls } from "./errors/scrub-urls.js";
 import type { Logger } from "./logger.js";
+import { httpFetch } from "./http/fetch.js";
 import { proxyFetch } from "./proxy.js";
 
 const debug = debugFactory(`${DEBUG_NAMESPACE}:octokit`);
@@ -94,7 +96,7 @@ export interface ToOctokitOptionsInput {
   retry?: RetryOverrides | undefined;
   /** tests: e.g. `{ retryAfterBaseValue: 1 }` */
   throttle?: ThrottleOverrides | undefined;
-  /** passed to @octokit/request (e.g. a custom `fetch`, which then replaces the proxy-aware one) */
+  /** passed to @octokit/request (e.g. a custom `fetch`, which then replaces the plugin's own) */
   request?: OctokitOptions["request"];
   /** where the proxy variables are read (default process.env, which git reads too) */
   env?: Record<string, string | undefined> | undefined;
@@ -103,15 +105,16 @@ export interface ToOctokitOptionsInput {
 /**
  * Constructor options for ReleaseOctokit (as semantic-release/github's toOctokitOptions).
  * Octokit merges `defaults()` shallowly, so `retry` and `throttle` are always given whole here.
- * With a proxy variable set, `request.fetch` sends each request through the proxy (./proxy.ts).
+ * `request.fetch`: with a proxy variable set, one that sends each request through the proxy
+ * (./proxy.ts); else the node:http client of ./http/fetch.ts.
  */
 export function toOctokitOptions({ baseUrl, auth, authStrategy, logger, retry: retryOverrides, throttle, request, env }: ToOctokitOptionsInput): OctokitOptions {
-  const customFetch = request?.fetch ?? proxyFetch(env);
+  const fetch = request?.fetch ?? proxyFetch(env) ?? (httpFetch as unknown as typeof globalThis.fetch);
   return {
     baseUrl,
     ...(auth === undefined ? {} : { auth }),
     ...(authStrategy === undefined ? {} : { authStrategy }),
-    ...(request || customFetch ? { request: { ...request, ...(customFetch ? { fetch: customFetch } : {}) } } : {}),
+    request: { ...request, fetch },
     retry: { ...RETRY_CONF, ...retryOverrides },
     throttle: throttleOptions(throttle),
     log: {

@@ -35,8 +35,8 @@ export function proxySettings(env: Env = process.env): ProxySettings | undefined
 
 /**
  * A `fetch` for @octokit/request that sends each request through the proxy `env` names for its URL,
- * or directly when NO_PROXY matches it; undefined when no proxy is set (Octokit then uses the global
- * fetch, as without this module). One connection pool per call: each Octokit gets its own.
+ * or directly when NO_PROXY matches it; undefined when no proxy is set (lib/octokit.ts then uses
+ * ./http/fetch.ts). One connection pool per call: each Octokit gets its own.
  */
 export function proxyFetch(env: Env = process.env): typeof fetch | undefined {
   const settings = proxySettings(env);

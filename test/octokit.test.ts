@@ -11,6 +11,7 @@ import { format } from "node:util";
 import { RequestError } from "@octokit/request-error";
 import { createReleaseToken } from "../lib/token/index.js";
 import { ReleaseOctokit, USER_AGENT, VERSION, apiFailure, readFailure, toOctokitOptions } from "../lib/octokit.js";
+import { httpFetch } from "../lib/http/fetch.js";
 import type { Logger } from "../lib/logger.js";
 import { APP_RETRY_CONF } from "../lib/definitions/retry.js";
 import type { ResolvedConfig } from "../lib/types.js";
@@ -266,7 +267,7 @@ test("HTTP_PROXY: requests go through the proxy, to an address only the proxy re
   assert.match(proxy.seen[0]!.userAgent, /^semantic-release-github-app\//);
 });
 
-test("http_proxy (lower case) wins over HTTP_PROXY; without any proxy variable the global fetch is used", async (t) => {
+test("http_proxy (lower case) wins over HTTP_PROXY; without any proxy variable the plugin's node:http client is used", async (t) => {
   const { proxy, proxyOnlyApi, token } = await proxied(t);
   const closed = createHttpServer();
   const deadPort = await listen(closed);
@@ -275,8 +276,8 @@ test("http_proxy (lower case) wins over HTTP_PROXY; without any proxy variable t
   const octokit = new ReleaseOctokit(toOctokitOptions({ baseUrl: proxyOnlyApi, auth: token, env, retry: { enabled: false } }));
   await octokit.request(REPO, { owner: "octo", repo: "proj" });
   assert.equal(proxy.seen.length, 1);
-  assert.equal(toOctokitOptions({ baseUrl: proxyOnlyApi, env: {} }).request, undefined, "no proxy: Octokit's own fetch");
-  assert.equal(toOctokitOptions({ baseUrl: proxyOnlyApi, env: { NO_PROXY: "*" } }).request, undefined, "NO_PROXY alone sets up nothing");
+  assert.equal(toOctokitOptions({ baseUrl: proxyOnlyApi, env: {} }).request?.fetch, httpFetch, "no proxy: lib/http/fetch.ts");
+  assert.equal(toOctokitOptions({ baseUrl: proxyOnlyApi, env: { NO_PROXY: "*" } }).request?.fetch, httpFetch, "NO_PROXY alone sets up no proxy");
 });
 
 test("NO_PROXY: a listed host is reached directly, the others through the proxy", async (t) => {

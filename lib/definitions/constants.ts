@@ -18,3 +18,10 @@ export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 /** GitHub's built-in Actions integration (docs/github.md §4). */
 export const GITHUB_ACTIONS_APP_ID = 15368;
 export const GITHUB_ACTIONS_BOT = { login: "github-actions[bot]", id: 41898282 } as const;
+
+/**
+ * lib/http/fetch.ts: redirects followed per request (fetch's limit), and how long a request may go
+ * without a byte before it fails (undici's fetch waits 300 s for the headers and 300 s between body chunks).
+ */
+export const MAX_REDIRECTS = 20;
+export const HTTP_IDLE_TIMEOUT_MS = 300_000;
