@@ -5,7 +5,7 @@
 // move right after the tag ref (PATCH with force, or POST when new) and are put back if a later step
 // is refused.
 import type { Octokit } from "@octokit/core";
-import { lsRemote, type GitOptions } from "../git/git.js";
+import { git, lsRemote, type GitOptions } from "../git/git.js";
 
 /** What the atomic push adds for the floating tags. */
 export interface FloatingPush {
@@ -26,6 +26,15 @@ export async function planFloatingPush(options: { names: string[]; sha: string; 
     refspecs: moving.map((ref) => `${sha}:${ref}`),
     leases: moving.map((ref) => `--force-with-lease=${ref}:${remote.get(ref) ?? ""}`),
   };
+}
+
+/**
+ * After the release: the local floating tags where the remote ones now are. semantic-release pushes
+ * every local tag after prepare (`git push --tags`), and a local `v1` still at the old commit would
+ * be refused as "already exists" (docs/semantic-release.md §0.8 for the release tag's own case).
+ */
+export async function alignLocalFloatingTags(options: { names: string[]; sha: string; git: GitOptions }): Promise<void> {
+  for (const name of options.names) await git(["tag", "-f", name, options.sha], options.git);
 }
 
 /** A floating tag GitHub refused to move or create through the API; `cause` is the failed request. */

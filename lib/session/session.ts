@@ -28,6 +28,7 @@ import {
 import { commitAssets, renderMessage, selectAssetFiles } from "../push/commit-assets.js";
 import { pushRelease } from "../push/push-release.js";
 import { checkReleaseTags, explainTagRefusal, type NextReleaseTags, type ReleaseTagCheck } from "../preflight/release-tags.js";
+import { alignLocalFloatingTags } from "../push/floating-tags.js";
 import { commitIdentityEnv, type BotIdentity } from "../token/bot-identity.js";
 import type { ReleaseToken } from "../token/index.js";
 import { takeAppKey, withoutAppKey } from "./app-key.js";
@@ -290,6 +291,7 @@ export class ReleaseSession {
       return pushRelease({ cwd, env, remoteUrl: this.remoteUrl, branch: context.branch.name, tag: nextRelease.gitTag, actor: token.actor.login, owner: config.owner, repo: config.repo, githubUrl: config.githubUrl, logger, ...this.#tagPush(context) });
     });
     if (result.pushed.length > 0) logger.success?.("Pushed %s atomically as %s", result.pushed.join(" and "), token.actor.login);
+    await this.#alignFloatingTags(context, result.sha);
   }
 
   async #commitThroughApi(context: ReleaseContext): Promise<void> {
@@ -319,6 +321,7 @@ export class ReleaseSession {
       }),
     );
     context.logger.log("Created %s through the API as %s (%s) and pushed %s", result.sha.slice(0, 12), token.actor.login, result.verified ? "verified" : "unverified", context.nextRelease.gitTag);
+    await this.#alignFloatingTags(context, result.sha);
   }
 
   /** The next release's tags as the tag checks see them. */
@@ -350,6 +353,12 @@ export class ReleaseSession {
   #tagPush(context: ReleaseContext): { floatingTags: string[] | undefined; explainRejection: (rejections: PushRejection[]) => SemanticReleaseError | undefined } {
     const release = this.#releaseTags(context);
     return { floatingTags: this.#tags?.floating?.names, explainRejection: (rejections) => explainTagRefusal({ rejections, facts: this.preflight.facts, release }) };
+  }
+
+  /** The local floating tags where the remote ones now are: core's `git push --tags` would otherwise refuse the stale ones (docs/github.md §15.2). */
+  async #alignFloatingTags(context: ReleaseContext, sha: string): Promise<void> {
+    const names = this.#tags?.floating?.names ?? [];
+    if (names.length > 0) await alignLocalFloatingTags({ names, sha, git: { cwd: context.cwd ?? process.cwd(), env: withoutAppKey(context.env) } });
   }
 
   /** The environment for one network command: a fresh token (re-minted under 5 minutes), hooks off. */
