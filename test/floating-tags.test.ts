@@ -76,7 +76,7 @@ describe("judgeFloatingTags", () => {
     const locked = new Map([["v1", "https://github.com/octo/lib/releases/tag/v1"]]);
     const { errors } = judge([moved, created], facts(ruleset(["update"], "exempt")), locked);
     assert.deepEqual(errors.map((e) => e.code), ["EFLOATINGTAGLOCKED"]);
-    assert.match(errors[0]!.details, /releases\/tag\/v1/);
+    assert.match(errors[0]!.details ?? "", /releases\/tag\/v1/);
   });
 });
 

@@ -27,8 +27,8 @@ describe("judgeReleaseOfTag", () => {
     const error = judgeReleaseOfTag({ ...release, release: { immutable: true, htmlUrl: "https://github.com/octo/lib/releases/tag/v1.3.0" } });
     assert.equal(error?.code, "ETAGBURNED");
     assert.match(error!.message, /v1\.3\.0 can never be created again: an immutable release uses it/);
-    assert.ok(error!.details.includes("git tag 'v1.3.0+burned' 'v1.2.0^{commit}'"), error!.details);
-    assert.ok(error!.details.includes("https://github.com/octo/lib/releases/tag/v1.3.0"));
+    assert.ok((error!.details ?? "").includes("git tag 'v1.3.0+burned' 'v1.2.0^{commit}'"), error!.details);
+    assert.ok((error!.details ?? "").includes("https://github.com/octo/lib/releases/tag/v1.3.0"));
   });
 
   it("no release, or a mutable one: nothing", () => {
