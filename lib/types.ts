@@ -1,6 +1,7 @@
 // Public and shared types. Option names and meanings: README.md "Options".
 
 export type AuthMethod = "app" | "pat" | "github-token";
+export type PushMode = "direct" | "pull-request" | "auto";
 export type PermissionLevel = "read" | "write" | "admin";
 export type Permissions = Record<string, PermissionLevel>;
 
@@ -28,6 +29,10 @@ export interface PluginConfig {
   exportToken?: boolean;
   /** move `v<major>` and `v<major>.<minor>` to each release (README "floatingTags") */
   floatingTags?: boolean;
+  /** how the release commit reaches the branch (README "pushMode") */
+  pushMode?: PushMode;
+  /** how long to wait for the release pull request to be merged, in ms (README "pullRequestTimeout") */
+  pullRequestTimeout?: number;
   githubUrl?: string;
   githubApiUrl?: string;
   installationId?: number | string;
@@ -57,6 +62,10 @@ export interface ResolvedConfig {
   exportToken: boolean;
   /** move the floating tags `v<major>`, `v<major>.<minor>` with each release; default false */
   floatingTags: boolean;
+  /** "direct" (default), "pull-request", or "auto": settled per release by the preflight (lib/preflight/pull-request.ts) */
+  pushMode: PushMode;
+  /** ms to wait for the release pull request to be merged; default 1800000 */
+  pullRequestTimeout: number;
   /** web origin without trailing slash, e.g. https://github.com */
   githubUrl: string;
   /** REST base without trailing slash, e.g. https://api.github.com */

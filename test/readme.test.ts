@@ -41,6 +41,7 @@ const ruleset = {
   appSlug: "release-bot",
 };
 const orgTagRuleset = { ...ruleset, name: "Release tags", sourceType: "Organization", source: "acme", ref: "refs/tags/v1.2.0", blockingRules: ["creation"] };
+const releasePullRequest = { url: "https://github.com/acme/lib/pull/12", number: 12, releaseBranch: "semantic-release/v1.2.0", branch: "main", tag: "v1.2.0" };
 const installation = { installationId: 1234567, account: { login: "acme", type: "Organization" } };
 
 const SAMPLES: Samples = {
@@ -182,6 +183,22 @@ const SAMPLES: Samples = {
     { branch: "main", tag: "v1.2.0", via: "git", output: "fatal: unable to access 'https://github.com/acme/lib.git/': The requested URL returned error: 502", exitCode: 128, retried: true },
     { branch: "main", tag: "v1.2.0", via: "api", output: "Server Error", status: 500, hint: "GitHub answered with a server error.", landed: true },
   ],
+  EINVALIDPUSHMODE: [{ value: "pr" }],
+  EINVALIDPULLREQUESTTIMEOUT: [{ value: "30m" }],
+  EPULLREQUESTPERMISSION: [
+    { appSlug: "release-bot", permissionsUrl: "https://github.com/settings/apps/release-bot/permissions", pushMode: "auto", held: "contents: write, metadata: read" },
+    { pushMode: "pull-request", held: "contents: write" },
+  ],
+  ERELEASEBRANCHBLOCKED: [{ releaseBranch: "semantic-release/v1.2.0", rulesets: [{ name: "All branches", source: "acme", settingsUrl: "https://github.com/organizations/acme/settings/rules/7", blockingRules: ["creation"] }], actor: "release-bot[bot]" }],
+  EPULLREQUESTFAILED: [
+    { action: "open the release pull request from semantic-release/v1.2.0 into main", status: 422, message: "Validation Failed", releaseBranch: "semantic-release/v1.2.0" },
+    { action: "enable auto-merge (merge) on pull request #12", message: "Pull request Auto merge is not allowed for this repository", releaseBranch: "semantic-release/v1.2.0", url: "https://github.com/acme/lib/pull/12" },
+  ],
+  EPULLREQUESTCHECKSFAILED: [{ ...releasePullRequest, checks: [{ name: "ci", conclusion: "failure", url: "https://github.com/acme/lib/runs/5" }] }],
+  EPULLREQUESTCLOSED: [{ ...releasePullRequest, closedBy: "octocat" }, releasePullRequest],
+  EPULLREQUESTTIMEOUT: [{ ...releasePullRequest, timeoutMs: 1_800_000, waitingFor: "a person's approval" }],
+  EPULLREQUESTBASEMOVED: [{ ...releasePullRequest, state: "behind" }, { ...releasePullRequest, state: "dirty" }],
+  EMERGEQUEUEDROPPED: [releasePullRequest],
   EADMINTOKEN: [
     { reason: "missing", owner: "acme", repo: "lib" },
     { reason: "refused", owner: "acme", repo: "lib", status: 404 },

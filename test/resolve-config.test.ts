@@ -38,6 +38,8 @@ test("Fill in every default when nothing is configured", () => {
     dispatch: [],
     exportToken: false,
     floatingTags: false,
+    pushMode: "direct",
+    pullRequestTimeout: 1_800_000,
     githubUrl: "https://github.com",
     githubApiUrl: "https://api.github.com",
     installationId: undefined,

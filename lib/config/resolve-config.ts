@@ -11,6 +11,8 @@ export const DEFAULT_ASSETS: readonly string[] = ["CHANGELOG.md", "package.json"
 // Same default as @semantic-release/git, so this plugin is a drop-in replacement (README.md "message").
 export { DEFAULT_MESSAGE };
 const DEFAULT_GITHUB_URL = "https://github.com";
+/** `pullRequestTimeout`: 30 minutes (README "pullRequestTimeout") */
+export const DEFAULT_PULL_REQUEST_TIMEOUT_MS = 30 * 60 * 1000;
 
 /** A setting as the user gave it: the raw value, and the option or env variable it came from. */
 export interface Given {
@@ -29,6 +31,8 @@ export const OPTION_NAMES = [
   "preflight",
   "dispatch",
   "exportToken",
+  "pushMode",
+  "pullRequestTimeout",
   "floatingTags",
   "revokeToken",
   "githubUrl",
@@ -62,11 +66,18 @@ export function resolveConfig({ pluginConfig, env, plugins }: { pluginConfig: Pl
     message: typeof given.message?.value === "string" ? given.message.value : DEFAULT_MESSAGE,
     commitMode: oneOf(given.commitMode?.value, ["auto", "git", "api"] as const, "auto"),
     permissions: isObject(given.permissions?.value) ? ({ ...given.permissions.value } as Settings["permissions"]) : undefined,
-    laterPluginPermissions: exportToken && listsPlugin(plugins, "@semantic-release/github") ? { ...SEMANTIC_RELEASE_GITHUB_PERMISSIONS } : {},
+    laterPluginPermissions: {
+      ...(exportToken && listsPlugin(plugins, "@semantic-release/github") ? SEMANTIC_RELEASE_GITHUB_PERMISSIONS : {}),
+      // the pull-request mode opens, auto-merges or enqueues the release pull request (README "Releasing through a pull request")
+      // and reads its check runs (Checks: read) to stop as soon as a required check fails
+      ...(given.pushMode?.value === "pull-request" || given.pushMode?.value === "auto" ? { pull_requests: "write" as const, checks: "read" as const } : {}),
+    },
     preflight: oneOf(given.preflight?.value, ["error", "warn", "off"] as const, "error"),
     dispatch: Array.isArray(given.dispatch?.value) ? [...(given.dispatch.value as Settings["dispatch"])] : [],
     exportToken,
     floatingTags: given.floatingTags?.value === true,
+    pushMode: oneOf(given.pushMode?.value, ["direct", "pull-request", "auto"] as const, "direct"),
+    pullRequestTimeout: typeof given.pullRequestTimeout?.value === "number" ? given.pullRequestTimeout.value : DEFAULT_PULL_REQUEST_TIMEOUT_MS,
     githubUrl,
     githubApiUrl: urlOf(given.githubApiUrl) ?? apiUrlFromPrefix(env, given, githubUrl) ?? deriveApiUrl(githubUrl),
     installationId: installationIdOf(given.installationId?.value),

@@ -53,6 +53,9 @@ const VALIDATORS: Record<OptionName, Validator> = {
   },
   exportToken: ({ value }) => (typeof value === "boolean" ? undefined : getError("EINVALIDEXPORTTOKEN", { value })),
   floatingTags: ({ value }) => (typeof value === "boolean" ? undefined : getError("EINVALIDFLOATINGTAGS", { value })),
+  pushMode: ({ value }) => (value === "direct" || value === "pull-request" || value === "auto" ? undefined : getError("EINVALIDPUSHMODE", { value })),
+  pullRequestTimeout: ({ value }) =>
+    typeof value === "number" && Number.isInteger(value) && value >= 1000 && value <= 86_400_000 ? undefined : getError("EINVALIDPULLREQUESTTIMEOUT", { value }),
   // removed: whatever the value, the token is revoked at the end of every release
   revokeToken: ({ value }) => getError("EINVALIDREVOKETOKEN", { value }),
   githubUrl: url("EINVALIDGITHUBURL", "githubUrl"),

@@ -142,8 +142,12 @@ export const PULL_REQUEST_LOGS = {
     `${ctx.branch} requires ${ctx.count} approving review${ctx.count === 1 ? "" : "s"}: a person must approve the release pull request (an App cannot approve its own pull request); the release waits for it.`,
   checks: (ctx: { checks: string[] }) => `Required status checks that will run on the release pull request: ${ctx.checks.join(", ")}`,
   opened: (ctx: { number: number; url: string; reused: boolean }) => `${ctx.reused ? "Updated" : "Opened"} the release pull request #${ctx.number}: ${ctx.url}`,
-  strategy: (ctx: { strategy: string; method: string }) =>
-    ctx.strategy === "merge-queue" ? "Added it to the merge queue" : ctx.strategy === "auto-merge" ? `Enabled auto-merge (${ctx.method})` : `It will be merged (${ctx.method}) as soon as GitHub allows`,
+  strategy: ({ plan, start }: { plan: { strategy: string; method: string; autoMergeMethod?: string | undefined }; start: { armed: boolean; enqueued: boolean } }) => {
+    const queue = plan.strategy === "merge-queue";
+    if (start.enqueued) return `Added it to the merge queue (the queue merges with ${plan.method})`;
+    if (start.armed) return `Enabled auto-merge (${plan.autoMergeMethod})${queue ? ": GitHub adds it to the merge queue once its checks pass" : ""}`;
+    return queue ? "It will be added to the merge queue as soon as GitHub allows" : `It will be merged (${plan.method}) as soon as GitHub allows`;
+  },
   waiting: (ctx: { number: number; url: string; waitingFor: string; elapsedMs: number }) =>
     `Waiting for pull request #${ctx.number} to be merged (${Math.round(ctx.elapsedMs / 1000)} s): ${ctx.waitingFor} — ${ctx.url}`,
   merged: (ctx: { number: number; sha: string; tagged: string }) => `Pull request #${ctx.number} was merged as ${ctx.sha.slice(0, 12)}; the tag goes on ${ctx.tagged.slice(0, 12)}`,

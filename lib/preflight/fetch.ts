@@ -224,3 +224,8 @@ export async function readSignatureRules(options: { octokit: PreflightOctokit; o
   const rules = await readBranchRules(options, options.branch);
   return (rules ?? []).some((rule) => rule.type === "required_signatures");
 }
+
+/** The rulesets on one more branch (the pull-request mode's release branch: lib/preflight/pull-request.ts), with their details. */
+export function readBranchRulesetFacts(options: { octokit: PreflightOctokit; owner: string; repo: string; branch: string }): Promise<BranchRulesetFacts> {
+  return readBranchRulesets(options, options.branch, rulesetReader(options));
+}

@@ -7,6 +7,7 @@ import type SemanticReleaseError from "@semantic-release/error";
 import { GITHUB_ACTIONS_BOT } from "../definitions/constants.js";
 import { getError } from "../errors/get-error.js";
 import { getWarning } from "../errors/warnings.js";
+import { RULES_LOGS } from "../errors/rules.js";
 import type { AuthMethod } from "../types.js";
 import { branchSettingsUrl, judgeClassicProtection, type ClassicVerdict } from "./classic.js";
 import { evaluateRuleset, type CommitFacts, type FileFacts, type RulesetVerdict, type RulesetWhere } from "./evaluate-rules.js";
@@ -39,6 +40,8 @@ export interface JudgeOptions {
   commit?: CommitFacts | undefined;
   /** the files of the release commit, when known */
   files?: FileFacts[] | undefined;
+  /** the release reaches the branch through a pull request (lib/preflight/pull-request.ts judges that): only the tag is judged here */
+  viaPullRequest?: boolean | undefined;
 }
 
 export interface PreflightVerdict {
@@ -103,10 +106,11 @@ export function judgePreflight(options: JudgeOptions): PreflightVerdict {
   const where: RulesetWhere = { githubUrl: options.githubUrl, owner: options.owner, repo: options.repo, appId: options.appId };
   const push = { newCommit: updatesBranch, commitMode, commit: options.commit, files: options.files };
   const branchPush = { ...push, ref: `refs/heads/${branch}`, creating: false };
-  const branchRulesets = updatesBranch ? facts.branch.rulesets.map((ruleset) => evaluateRuleset({ ruleset, push: branchPush, where })) : [];
+  const pushesBranch = updatesBranch && options.viaPullRequest !== true;
+  const branchRulesets = pushesBranch ? facts.branch.rulesets.map((ruleset) => evaluateRuleset({ ruleset, push: branchPush, where })) : [];
   const tags = judgeTags({ facts: facts.tag, tag: options.tag, tagFormat: options.tagFormat, push, where });
   const settingsUrl = branchSettingsUrl(where);
-  const classic = judgeClassicProtection({ data: facts.classic, settingsUrl, actor: options.actor, appSlug: options.appSlug, method: options.method, commitMode, newCommit: updatesBranch });
+  const classic = judgeClassicProtection({ data: facts.classic, settingsUrl, actor: options.actor, appSlug: options.appSlug, method: options.method, commitMode, newCommit: pushesBranch });
   const judged: Judged = { branchRulesets, tagRulesets: tags.rulesets, classic };
   return {
     ...judged,
@@ -116,13 +120,24 @@ export function judgePreflight(options: JudgeOptions): PreflightVerdict {
   };
 }
 
+/** One log line per ruleset the actor passes only through its bypass ("always") or exemption ("exempt"). Pure. */
+export function bypassLines(verdict: PreflightVerdict, actor: string): string[] {
+  return [...verdict.branchRulesets, ...verdict.tagRulesets]
+    .filter((v) => v.verdict === "exempt" || (v.verdict === "bypassed" && v.blockingRules.length > 0))
+    .map((v) => RULES_LOGS.passes({ actor, name: v.name, source: v.source, ref: v.ref, verdict: v.verdict as "bypassed" | "exempt", rules: v.blockingRules }));
+}
+
 /**
  * The errors and warnings of `after` that `before` did not already hold: verifyRelease reports only
  * those, not again what verifyConditions reported. A problem is the same when its code, ruleset (or
  * classic protection) and blocking rules are, even if it now names the exact tag; a warning when its text is.
  */
 export function newProblems(before: PreflightVerdict | undefined, after: PreflightVerdict): { errors: SemanticReleaseError[]; warnings: string[] } {
-  const keys = (verdict: PreflightVerdict) => problemsOf(verdict).map((problem, i) => `${verdict.errors[i]?.code}:${problem.key}`);
+  // errors past the problems (the pull-request mode's, lib/preflight/pull-request.ts) are told apart by their message
+  const keys = (verdict: PreflightVerdict) => {
+    const problems = problemsOf(verdict);
+    return verdict.errors.map((error, i) => `${error.code}:${problems[i]?.key ?? error.message}`);
+  };
   const seenErrors = new Set(before ? keys(before) : []);
   const seenWarnings = new Set(before?.warnings);
   const afterKeys = keys(after);

@@ -27,7 +27,14 @@ export interface MergeSettings {
 export interface MergePlan {
   /** merge-queue: GraphQL enqueuePullRequest; auto-merge: GraphQL enablePullRequestAutoMerge; merge: REST merge once GitHub allows it */
   strategy: "merge-queue" | "auto-merge" | "merge";
+  /** the method the commit lands with (the queue's own under a merge queue) */
   method: MergeMethod;
+  /**
+   * when the repository allows auto-merge: the method to enable it with (GraphQL
+   * enablePullRequestAutoMerge; under a merge queue it enqueues the pull request once its checks pass,
+   * docs/github.md §18.4)
+   */
+  autoMergeMethod: MergeMethod | undefined;
   /** approving reviews the base requires: a person must approve (an App cannot approve its own pull request) */
   reviews: number;
   /** the status checks the base requires, by name */
@@ -132,9 +139,10 @@ function waitsFor({ base, classic }: PullRequestJudgeOptions): Pick<MergePlan, "
 export function planMerge(options: PullRequestJudgeOptions): MergePlan {
   const queue = mergeQueueMethod(options.base);
   const wait = waitsFor(options);
-  if (queue) return { strategy: "merge-queue", method: queue, ...wait };
   const method = chooseMethod(options);
-  return { strategy: options.merge?.allowAutoMerge ? "auto-merge" : "merge", method, ...wait };
+  const autoMergeMethod = options.merge?.allowAutoMerge ? method : undefined;
+  if (queue) return { strategy: "merge-queue", method: queue, autoMergeMethod, ...wait };
+  return { strategy: autoMergeMethod ? "auto-merge" : "merge", method, autoMergeMethod, ...wait };
 }
 
 /** The direct push's refusals on the branch (rulesets, classic protection): what a pull request goes around. */

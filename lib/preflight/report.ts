@@ -6,6 +6,7 @@ import type { PreflightVerdict } from "./judge.js";
 import type { RulesetVerdict } from "./evaluate-rules.js";
 import type { AuthMethod, Permissions } from "../types.js";
 import { formatPermissions } from "../token/permissions.js";
+import type { MergePlan } from "./pull-request.js";
 
 export interface ReportInput {
   method: AuthMethod;
@@ -21,6 +22,8 @@ export interface ReportInput {
   commitMode: "git" | "api";
   /** whether an active ruleset that applies requires signed commits (why "auto" chose "api") */
   signaturesRequired: boolean;
+  /** the push mode, when `pushMode` is not "direct": which, why, and how the pull request is merged (lib/preflight/pull-request.ts) */
+  pushMode?: { configured: string; mode: "direct" | "pull-request"; reason: string; plan?: MergePlan | undefined; releaseBranch?: string | undefined } | undefined;
   /** the latest verdict; undefined with `preflight: "off"` */
   verdict: PreflightVerdict | undefined;
   /** the immutable-releases setting in words (lib/preflight/immutable.ts describeImmutable) */
@@ -152,6 +155,24 @@ function verdictLine(actor: string, result: PreflightVerdict): string[] {
   return [`Verdict: blocked — ${n} problems:`, ...result.errors.flatMap((e) => wrap(`${e.code} ${e.message}`, "    ", "  - "))];
 }
 
+const STRATEGY_WORDS: Record<MergePlan["strategy"], string> = {
+  "merge-queue": "added to the merge queue",
+  "auto-merge": "auto-merge",
+  merge: "merged by the plugin once GitHub allows it",
+};
+
+/** The push mode and, for a pull request, how it is merged and what it waits for. */
+function pushModeLines(input: ReportInput, field: (name: string, value: string) => string[]): string[] {
+  const mode = input.pushMode;
+  if (!mode) return [];
+  const lines = field("Push mode", `${mode.mode}${mode.configured === "auto" ? " (pushMode: auto)" : ""}: ${mode.reason}`);
+  const { plan } = mode;
+  if (mode.mode !== "pull-request" || !plan) return lines;
+  const waits = [plan.reviews > 0 ? `${plan.reviews} approving review${plan.reviews === 1 ? "" : "s"} (a person must approve)` : "", plan.requiredChecks.length ? `checks ${plan.requiredChecks.join(", ")}` : ""].filter(Boolean);
+  lines.push(...field("Pull request", `from ${mode.releaseBranch ?? "semantic-release/<tag>"}, ${STRATEGY_WORDS[plan.strategy]} (${plan.method})${waits.length ? `; waits for ${waits.join(" and ")}` : ""}`));
+  return lines;
+}
+
 /** The dry-run report: one string of lines, no colour codes. */
 export function renderReport(input: ReportInput): string {
   const { verdict } = input;
@@ -171,12 +192,14 @@ export function renderReport(input: ReportInput): string {
   lines.push(...field("Commit mode", `${input.commitMode}${input.signaturesRequired ? " (a ruleset requires signed commits)" : ""}`));
   if (input.immutableReleases) lines.push(...field("Immutability", input.immutableReleases));
   if (input.floatingTags) lines.push(...field("Floating tags", input.floatingTags));
+  lines.push(...pushModeLines(input, field));
   if (!verdict) {
     lines.push("", "Preflight: off (preflight: \"off\")");
     return lines.join("\n");
   }
   lines.push("");
-  if (input.updatesBranch) lines.push(...rulesetLines(`Rulesets on refs/heads/${input.branch}`, verdict.branchRulesets));
+  if (input.pushMode?.mode === "pull-request") lines.push(`Rulesets on refs/heads/${input.branch}`, "  not pushed to directly: the release commit reaches it through the pull request (Push mode above)");
+  else if (input.updatesBranch) lines.push(...rulesetLines(`Rulesets on refs/heads/${input.branch}`, verdict.branchRulesets));
   else lines.push(`Rulesets on refs/heads/${input.branch}`, "  not checked (the release pushes no commit to the branch)");
   lines.push("");
   lines.push(...rulesetLines(`Rulesets on refs/tags/${input.tag ?? "<next tag>"}`, verdict.tagRulesets));
@@ -187,6 +210,6 @@ export function renderReport(input: ReportInput): string {
     lines.push("", "Warnings");
     for (const warning of verdict.warnings) lines.push(...wrap(warning, "    ", "  - "));
   }
-  lines.push("", ...verdictLine(input.actor, { ...verdict, errors: [...verdict.errors, ...(input.tagProblems ?? [])] }));
+  lines.push("", ...verdictLine(input.pushMode?.mode === "pull-request" ? `${input.actor} through a pull request` : input.actor, { ...verdict, errors: [...verdict.errors, ...(input.tagProblems ?? [])] }));
   return lines.join("\n");
 }

@@ -38,6 +38,8 @@ export interface PushReleaseOptions {
   floatingTags?: string[] | undefined;
   /** a GH013/GH006 refusal read another way (a burned tag name: ETAGBURNED); undefined keeps EPUSHREJECTED */
   explainRejection?: ((rejections: PushRejection[]) => SemanticReleaseError | undefined) | undefined;
+  /** push only the tag: the branch already has the commit (it came through the release pull request, lib/push/pull-request/) */
+  tagOnly?: boolean | undefined;
 }
 
 export interface PushResult {
@@ -174,7 +176,7 @@ function decideRefspecs({ options, sha, branchRef, tagRef }: Release, before: Re
   // Decision: the tag already on the remote at our commit (an earlier run, or made by hand) is
   // kept as it is and only the branch is pushed; nothing is overwritten either way.
   const refspecs: string[] = [];
-  if (before.branchSha !== sha) refspecs.push(`HEAD:${branchRef}`);
+  if (before.branchSha !== sha && options.tagOnly !== true) refspecs.push(`HEAD:${branchRef}`);
   if (before.tagSha === undefined) refspecs.push(tagRef);
   return refspecs;
 }
@@ -244,7 +246,7 @@ async function throwIfRefused(release: Release, before: RemoteRefs, stderr: stri
 async function afterNetworkError(release: Release, before: RemoteRefs, refspecs: string[]): Promise<"landed" | "retry" | undefined> {
   const { options, sha, tagRef } = release;
   const now = await readRemote(release).catch(() => undefined);
-  if (now && now.branchSha === sha && (now.tagSha === sha || !refspecs.includes(tagRef))) {
+  if (now && (now.branchSha === sha || options.tagOnly === true) && (now.tagSha === sha || !refspecs.includes(tagRef))) {
     options.logger?.log("The push reported a network error, but %s and %s are on the remote", options.branch, options.tag);
     return "landed";
   }

@@ -16,6 +16,7 @@ import { head } from "../git/git.js";
 import { maskSecret } from "../mask-secret.js";
 import { apiFailure } from "../octokit.js";
 import {
+  bypassLines,
   judgePreflight,
   newProblems,
   readPreflightFacts,
@@ -29,6 +30,10 @@ import { commitAssets, renderMessage, selectAssetFiles } from "../push/commit-as
 import { pushRelease } from "../push/push-release.js";
 import { checkReleaseTags, explainTagRefusal, type NextReleaseTags, type ReleaseTagCheck } from "../preflight/release-tags.js";
 import { alignLocalFloatingTags } from "../push/floating-tags.js";
+import { readBranchRulesetFacts } from "../preflight/fetch.js";
+import { judgePullRequest, releaseBranchName, type MergeSettings, type PullRequestVerdict } from "../preflight/pull-request.js";
+import { readMergeSettings } from "../preflight/pull-request-facts.js";
+import { PULL_REQUEST_LOGS } from "../errors/pull-request.js";
 import { commitIdentityEnv, type BotIdentity } from "../token/bot-identity.js";
 import type { ReleaseToken } from "../token/index.js";
 import { takeAppKey, withoutAppKey } from "./app-key.js";
@@ -102,11 +107,17 @@ async function openSession({ pluginConfig, context, watch, tokens }: SessionStar
   const guard = { end: () => token.revoke(), endSync: () => token.revokeSync() };
   watch.add(guard);
   try {
-    const [identity, preflight] = await Promise.all([token.identity(), readPreflight({ config, lease, branch: context.branch.name })]).catch((error: unknown) => {
+    const where = { octokit: token.octokit, owner: config.owner, repo: config.repo };
+    const [identity, preflight, mergeSettings] = await Promise.all([
+      token.identity(),
+      readPreflight({ config, lease, branch: context.branch.name }),
+      // the pull-request mode: how the repository lets pull requests be merged (README "Releasing through a pull request")
+      config.pushMode === "direct" || config.assets === false ? undefined : readMergeSettings(where),
+    ]).catch((error: unknown) => {
       // a request that kept failing after the retries names itself (EGITHUBAPI)
       throw apiFailure(error, config.githubApiUrl) ?? error;
     });
-    const session = new ReleaseSession({ config, token, identity, preflight, tokenExport, watch, logger: context.logger });
+    const session = new ReleaseSession({ config, token, identity, preflight, mergeSettings, tokenExport, watch, logger: context.logger });
     session.judge(context);
     return session;
   } catch (error) {
@@ -138,8 +149,16 @@ export class ReleaseSession {
   readonly token: ReleaseToken;
   readonly identity: BotIdentity;
   readonly preflight: Preflight;
+  /** the repository's merge settings, read when `pushMode` is not "direct" */
+  readonly mergeSettings: MergeSettings | undefined;
+  /** the pull-request mode's verdict: the mode of this release, why, and how its pull request is merged */
+  #pullRequest: PullRequestVerdict | undefined;
+  /** the rulesets on the release branch, read in verifyRelease once the tag names it */
+  #releaseBranch: Parameters<typeof judgePullRequest>[0]["releaseBranch"];
   /** the last verdict reported: verifyRelease reports only what verifyConditions did not */
   #verdict: PreflightVerdict | undefined;
+  /** the bypass and exemption lines already logged (docs/github.md §13: an exempt push leaves no notice, so the log says it) */
+  readonly #bypassLogged = new Set<string>();
   /** verifyRelease's checks of the release's tags: a burned name, the floating tags (lib/preflight/release-tags.ts) */
   #tags: ReleaseTagCheck | undefined;
   readonly #export: TokenExport;
@@ -147,8 +166,9 @@ export class ReleaseSession {
   #logger: Logger;
   #ending: Promise<void> | undefined;
 
-  constructor(parts: { config: ResolvedConfig; token: ReleaseToken; identity: BotIdentity; preflight: Preflight; tokenExport: TokenExport; watch: SessionWatch; logger: Logger }) {
+  constructor(parts: { config: ResolvedConfig; token: ReleaseToken; identity: BotIdentity; preflight: Preflight; mergeSettings?: MergeSettings | undefined; tokenExport: TokenExport; watch: SessionWatch; logger: Logger }) {
     this.config = parts.config;
+    this.mergeSettings = parts.mergeSettings;
     this.token = parts.token;
     this.identity = parts.identity;
     this.preflight = parts.preflight;
@@ -165,7 +185,38 @@ export class ReleaseSession {
   /** Judge the facts for this step (the exact tag once it is known) and report what is new. */
   /** verifyConditions: judge without the tag (the version is not known yet), report every problem. */
   judge(context: StepContext): void {
-    this.#record(this.#judge(context, undefined));
+    this.#record(this.#judgeMode(context, undefined));
+    const verdict = this.#pullRequest;
+    if (!verdict || this.config.pushMode === "direct") return;
+    // said before anything starts: the mode, why, and what the pull request will wait for
+    this.#logger.log(PULL_REQUEST_LOGS.mode({ mode: verdict.mode, configured: this.config.pushMode, reason: verdict.reason }));
+    if (verdict.plan?.reviews) this.#logger.warn(PULL_REQUEST_LOGS.reviews({ count: verdict.plan.reviews, branch: context.branch.name }));
+    if (verdict.plan?.requiredChecks.length) this.#logger.log(PULL_REQUEST_LOGS.checks({ checks: verdict.plan.requiredChecks }));
+  }
+
+  /** The release's push mode settled ("auto": direct when the preflight allows it), then the verdict for that mode. */
+  #judgeMode(context: StepContext, release: ReleaseContext["nextRelease"] | undefined): PreflightVerdict | undefined {
+    const direct = this.#judge(context, release, false);
+    const { config, token, preflight } = this;
+    if (config.pushMode === "direct" || config.assets === false) return direct;
+    const facts = preflight.facts;
+    this.#pullRequest = judgePullRequest({
+      pushMode: config.pushMode,
+      direct,
+      base: facts?.branch ?? { rulesets: [], available: false },
+      classic: facts?.classic,
+      merge: this.mergeSettings,
+      releaseBranch: this.#releaseBranch,
+      installationPermissions: token.installation?.permissions,
+      method: token.method,
+      actor: token.actor.login,
+      appSlug: token.app?.slug,
+      where: { githubUrl: config.githubUrl, owner: config.owner, repo: config.repo, appId: token.app?.id },
+      signaturesRequired: this.#signaturesRequired(release?.gitTag),
+    });
+    if (this.#pullRequest.mode === "direct") return direct;
+    const verdict = this.#judge(context, release, true);
+    return verdict && { ...verdict, errors: [...verdict.errors, ...this.#pullRequest.errors] };
   }
 
   /** The repository URL git pushes to; it carries no credentials (they travel in the child's env). */
@@ -186,7 +237,7 @@ export class ReleaseSession {
   }
 
   /** Judge what was read: in verifyConditions without the tag, in verifyRelease with it. No request. */
-  #judge(context: StepContext, release: ReleaseContext["nextRelease"] | undefined): PreflightVerdict | undefined {
+  #judge(context: StepContext, release: ReleaseContext["nextRelease"] | undefined, viaPullRequest: boolean): PreflightVerdict | undefined {
     const { config, token, preflight } = this;
     if (!preflight.facts) return undefined;
     const identity = release ? commitIdentityEnv(context.env, this.identity) : undefined;
@@ -200,8 +251,9 @@ export class ReleaseSession {
       owner: config.owner,
       repo: config.repo,
       branch: context.branch.name,
-      commitMode: this.#commitMode(release?.gitTag),
+      commitMode: viaPullRequest ? "git" : this.#commitMode(release?.gitTag),
       updatesBranch: config.assets !== false,
+      viaPullRequest,
       tagFormat: context.options.tagFormat,
       tag: release?.gitTag,
       commit: identity && { message: this.#message(context as ReleaseContext), authorEmail: identity.GIT_AUTHOR_EMAIL, committerEmail: identity.GIT_COMMITTER_EMAIL },
@@ -214,6 +266,10 @@ export class ReleaseSession {
     this.#verdict = verdict;
     const found = verdict ? newProblems(before, verdict) : { errors: [], warnings: [] };
     for (const warning of found.warnings) this.#logger.warn(warning);
+    for (const line of verdict ? bypassLines(verdict, this.token.actor.login) : []) {
+      if (!this.#bypassLogged.has(line)) this.#logger.log(line);
+      this.#bypassLogged.add(line);
+    }
     const errors = [...found.errors, ...tagProblems];
     if (errors.length === 0) return;
     if (this.config.preflight === "error") throw new AggregateError(errors);
@@ -231,7 +287,8 @@ export class ReleaseSession {
     try {
       const tagProblem = verifyRefName("tag", context.nextRelease.gitTag, { tagFormat: context.options.tagFormat });
       if (tagProblem) throw new AggregateError([tagProblem]);
-      const verdict = this.#judge(context, context.nextRelease);
+      await this.#readReleaseBranch(context.nextRelease.gitTag);
+      const verdict = this.#judgeMode(context, context.nextRelease);
       const tags = await this.#checkTags(context);
       if (this.config.dryRun) context.stdout?.write(`\n${await this.#renderReport(context, verdict, tags)}\n\n`);
       this.#record(verdict, tags.errors);
@@ -254,8 +311,9 @@ export class ReleaseSession {
       branch: context.branch.name,
       tag,
       updatesBranch: this.config.assets !== false,
-      commitMode: this.#commitMode(tag),
+      commitMode: this.#pullRequest?.mode === "pull-request" ? "git" : this.#commitMode(tag),
       signaturesRequired: this.#signaturesRequired(tag),
+      pushMode: this.#pullRequest && { configured: this.config.pushMode, mode: this.#pullRequest.mode, reason: this.#pullRequest.reason, plan: this.#pullRequest.plan, releaseBranch: releaseBranchName(tag) },
       verdict,
       immutableReleases: tags?.describeImmutable,
       floatingTags: tags?.describeFloating,
@@ -266,7 +324,9 @@ export class ReleaseSession {
   /** prepare: the release commit (locally or through the API) and the atomic push; then the export. */
   async prepare(context: ReleaseContext): Promise<void> {
     this.#logger = context.logger;
-    if (this.#commitMode(context.nextRelease.gitTag) === "api" && this.config.assets !== false) await this.#commitThroughApi(context);
+    const plan = this.#pullRequest?.mode === "pull-request" ? this.#pullRequest.plan : undefined;
+    if (plan) await this.#commitThroughPullRequest(context, plan);
+    else if (this.#commitMode(context.nextRelease.gitTag) === "api" && this.config.assets !== false) await this.#commitThroughApi(context);
     else await this.#commitAndPush(context);
     if (this.config.exportToken && this.token.method === "app") {
       this.#export.start(await this.token.fresh());
@@ -274,24 +334,75 @@ export class ReleaseSession {
     }
   }
 
+  /** The local release commit as the bot; the repository's hooks run, as under @semantic-release/git, with no token and no key around. */
+  async #commit(context: ReleaseContext): Promise<void> {
+    await commitAssets({
+      assets: this.config.assets,
+      message: this.#message(context),
+      cwd: context.cwd ?? process.cwd(),
+      env: { ...withoutAppKey(context.env), ...commitIdentityEnv(context.env, this.identity) },
+      logger: context.logger,
+    });
+  }
+
   async #commitAndPush(context: ReleaseContext): Promise<void> {
     const { config, token } = this;
     const cwd = context.cwd ?? process.cwd();
     const { nextRelease, logger } = context;
-    // the repository's hooks run here, as under @semantic-release/git: with no token and no key around
-    await commitAssets({
-      assets: config.assets,
-      message: this.#message(context),
-      cwd,
-      env: { ...withoutAppKey(context.env), ...commitIdentityEnv(context.env, this.identity) },
-      logger,
-    });
+    await this.#commit(context);
     const result = await this.#withNetworkEnv(context, async (env, value) => {
       await verifyGitAuth({ cwd, env, remoteUrl: this.remoteUrl, token: value });
       return pushRelease({ cwd, env, remoteUrl: this.remoteUrl, branch: context.branch.name, tag: nextRelease.gitTag, actor: token.actor.login, owner: config.owner, repo: config.repo, githubUrl: config.githubUrl, logger, ...this.#tagPush(context) });
     });
     if (result.pushed.length > 0) logger.success?.("Pushed %s atomically as %s", result.pushed.join(" and "), token.actor.login);
     await this.#alignFloatingTags(context, result.sha);
+  }
+
+  /** pushMode "pull-request" (or "auto" settled so): the local commit, then the pull request (lib/push/pull-request/). */
+  async #commitThroughPullRequest(context: ReleaseContext, plan: NonNullable<PullRequestVerdict["plan"]>): Promise<void> {
+    const { config, token } = this;
+    const cwd = context.cwd ?? process.cwd();
+    const localEnv = withoutAppKey(context.env);
+    const before = await head({ cwd, env: localEnv });
+    await this.#commit(context);
+    // no file matched `assets`: nothing to merge, the tag goes on the commit already on the branch
+    if ((await head({ cwd, env: localEnv })) === before) return this.#commitAndPush(context);
+    const { releaseThroughPullRequest } = await import("../push/pull-request/index.js"); // the pull-request mode only
+    const result = await releaseThroughPullRequest({
+      octokit: token.octokit,
+      owner: config.owner,
+      repo: config.repo,
+      githubUrl: config.githubUrl,
+      remoteUrl: this.remoteUrl,
+      cwd,
+      branch: context.branch.name,
+      tag: context.nextRelease.gitTag,
+      message: this.#message(context),
+      notes: context.nextRelease.notes,
+      plan,
+      timeoutMs: config.pullRequestTimeout,
+      actor: token.actor.login,
+      logger: context.logger,
+      withNetworkEnv: (task) =>
+        this.#withNetworkEnv(context, async (env, value) => {
+          await verifyGitAuth({ cwd, env, remoteUrl: this.remoteUrl, token: value });
+          return task(env);
+        }),
+      fresh: () => token.fresh(),
+      checksReadable: token.permissions ? token.permissions.checks !== undefined : undefined,
+    });
+    if (result.pushed.length > 0) context.logger.success?.("Pushed %s as %s", result.pushed.join(" and "), token.actor.login);
+  }
+
+  /** verifyRelease in the pull-request mode: the rulesets on the release branch, now that the tag names it. */
+  async #readReleaseBranch(tag: string): Promise<void> {
+    if (this.#pullRequest?.mode !== "pull-request" || !this.preflight.facts) return;
+    const { config, token } = this;
+    const name = releaseBranchName(tag);
+    const rulesets = await readBranchRulesetFacts({ octokit: token.octokit, owner: config.owner, repo: config.repo, branch: name }).catch((error: unknown) => {
+      throw apiFailure(error, config.githubApiUrl) ?? error;
+    });
+    this.#releaseBranch = { name, rulesets };
   }
 
   async #commitThroughApi(context: ReleaseContext): Promise<void> {

@@ -34,6 +34,8 @@ export function tokenConfig(standIn: StandIn, overrides: Partial<ResolvedConfig>
     dispatch: [],
     exportToken: false,
     floatingTags: false,
+    pushMode: "direct",
+    pullRequestTimeout: 1_800_000,
     githubUrl: standIn.origin,
     githubApiUrl: standIn.apiUrl,
     installationId: undefined,

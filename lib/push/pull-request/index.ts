@@ -4,6 +4,7 @@
 // merge); once merged, the local branch follows the base and the tag is pushed as the App (the tag
 // rules were judged before). The release branch is deleted in every outcome; on a failure the pull
 // request is closed first, nothing is tagged, and the error names the pull request.
+import { getError } from "../../errors/get-error.js";
 import { PULL_REQUEST_LOGS } from "../../errors/pull-request.js";
 import type { Logger } from "../../logger.js";
 import type { PreflightOctokit } from "../../preflight/fetch.js";
@@ -36,6 +37,8 @@ export interface PullRequestRelease {
   withNetworkEnv: <T>(task: (env: Env) => Promise<T>) => Promise<T>;
   /** re-mints the token when it nears expiry */
   fresh: () => Promise<unknown>;
+  /** false when the token lacks Checks: read: failing checks are not looked for (./wait.ts) */
+  checksReadable?: boolean | undefined;
 }
 
 /** The release through a pull request; the tag push's result. */
@@ -51,10 +54,17 @@ export async function releaseThroughPullRequest(options: PullRequestRelease): Pr
     pullRequest = await openPullRequest({ ...where, head: releaseBranch, base: branch, title, body: options.notes ?? "" });
     logger.log(PULL_REQUEST_LOGS.opened(pullRequest));
     if (options.plan.reviews > 0) logger.log(PULL_REQUEST_LOGS.reviews({ count: options.plan.reviews, branch }));
-    await startMerge({ ...where, pullRequest, plan: options.plan, releaseBranch });
-    logger.log(PULL_REQUEST_LOGS.strategy(options.plan));
+    const { plan } = options;
     const context = { url: pullRequest.url, number: pullRequest.number, releaseBranch, branch, tag };
-    mergedSha = await waitForMerge({ ...where, pullRequest, plan: options.plan, context, timeoutMs: options.timeoutMs, logger, fresh: options.fresh });
+    const opened = pullRequest;
+    const start = await startMerge({ ...where, pullRequest, plan, releaseBranch }).catch(async (error: unknown) => {
+      // closed (or merged) by someone in the moment since it was opened: say that, not the refused mutation
+      const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner, repo, pull_number: opened.number });
+      if (data.state === "closed" && !data.merged) throw getError("EPULLREQUESTCLOSED", { ...context, closedBy: undefined });
+      throw error;
+    });
+    logger.log(PULL_REQUEST_LOGS.strategy({ plan, start }));
+    mergedSha = await waitForMerge({ ...where, pullRequest, plan, start, context, timeoutMs: options.timeoutMs, logger, fresh: options.fresh, checksReadable: options.checksReadable });
   } catch (error) {
     await cleanUp({ ...options, releaseBranch, pullRequest });
     throw error;

@@ -2,7 +2,7 @@
 // request"; docs/github.md §18.1, §18.4, §18.6): the pull request from the release branch, or the one a failed run
 // left open from it, updated; then, by the merge plan (lib/preflight/pull-request.ts), enqueued in the
 // merge queue (GraphQL `enqueuePullRequest`: there is no REST call) or set to merge itself (GraphQL
-// `enablePullRequestAutoMerge`); with neither, ./wait.ts merges it through REST once GitHub allows it.
+// `enablePullRequestAutoMerge`); otherwise ./wait.ts merges (REST) or enqueues it once GitHub allows it.
 import { getError } from "../../errors/get-error.js";
 import type { PreflightOctokit } from "../../preflight/fetch.js";
 import type { MergePlan } from "../../preflight/pull-request.js";
@@ -60,19 +60,56 @@ const ENQUEUE = `mutation EnqueueReleasePullRequest($id: ID!, $head: GitObjectID
   enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { state position } }
 }`;
 
-const AUTO_MERGE = `mutation EnableReleaseAutoMerge($id: ID!, $method: PullRequestMergeMethod!, $head: GitObjectID) {
-  enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $method, expectedHeadOid: $head }) { pullRequest { number } }
+// @octokit/graphql reserves `method` (and `url`, `headers`) as variable names
+const AUTO_MERGE = `mutation EnableReleaseAutoMerge($id: ID!, $mergeMethod: PullRequestMergeMethod!, $head: GitObjectID) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod, expectedHeadOid: $head }) { pullRequest { number } }
 }`;
 
-/** Enqueue it, or enable auto-merge; nothing for a plain merge (./wait.ts merges it). */
-export async function startMerge(options: Where & { pullRequest: ReleasePullRequest; plan: MergePlan; releaseBranch: string }): Promise<void> {
-  const { octokit, pullRequest, plan, releaseBranch } = options;
-  const variables = { id: pullRequest.nodeId, head: pullRequest.headSha };
+/** The merge as it stands after the first attempt: whether GitHub now merges (or enqueues) it by itself, and whether it is enqueued. */
+export interface MergeStart {
+  /** auto-merge is on, or it is in the merge queue: GitHub goes on without the plugin */
+  armed: boolean;
+  enqueued: boolean;
+}
+
+/** `enqueuePullRequest`; false when GitHub says it cannot be enqueued yet (reviews, its own checks: UNPROCESSABLE). */
+export async function enqueue({ octokit, pullRequest }: Where & { pullRequest: ReleasePullRequest }): Promise<boolean> {
   try {
-    if (plan.strategy === "merge-queue") await octokit.graphql(ENQUEUE, variables);
-    else if (plan.strategy === "auto-merge") await octokit.graphql(AUTO_MERGE, { ...variables, method: plan.method.toUpperCase() });
+    await octokit.graphql(ENQUEUE, { id: pullRequest.nodeId, head: pullRequest.headSha });
+    return true;
   } catch (error) {
-    const action = plan.strategy === "merge-queue" ? `add pull request #${pullRequest.number} to the merge queue` : `enable auto-merge (${plan.method}) on pull request #${pullRequest.number}`;
+    if (graphqlType(error) === "UNPROCESSABLE") return false;
+    throw error;
+  }
+}
+
+function graphqlType(error: unknown): string | undefined {
+  return (error as { errors?: { type?: string }[] }).errors?.[0]?.type;
+}
+
+/**
+ * Start the merge: enable auto-merge when the repository allows it (under a merge queue GitHub then
+ * enqueues the pull request once its checks pass), else enqueue it (under a merge queue), else
+ * nothing: ./wait.ts merges it, or enqueues it, once GitHub allows. GitHub refuses auto-merge for a
+ * pull request that nothing blocks any more ("clean status", docs/github.md §18.4): that one is
+ * merged or enqueued directly.
+ */
+export async function startMerge(options: Where & { pullRequest: ReleasePullRequest; plan: MergePlan; releaseBranch: string }): Promise<MergeStart> {
+  const { octokit, pullRequest, plan, releaseBranch } = options;
+  const queue = plan.strategy === "merge-queue";
+  try {
+    if (plan.autoMergeMethod) {
+      try {
+        await octokit.graphql(AUTO_MERGE, { id: pullRequest.nodeId, head: pullRequest.headSha, mergeMethod: plan.autoMergeMethod.toUpperCase() });
+        return { armed: true, enqueued: false };
+      } catch (error) {
+        if (!/in (clean|unstable) status/i.test(String((error as Error).message))) throw error;
+      }
+    }
+    const enqueued = queue && (await enqueue(options));
+    return { armed: enqueued, enqueued };
+  } catch (error) {
+    const action = plan.autoMergeMethod ? `enable auto-merge (${plan.autoMergeMethod}) on pull request #${pullRequest.number}` : `add pull request #${pullRequest.number} to the merge queue`;
     throw refused(error, action, releaseBranch, pullRequest.url);
   }
 }

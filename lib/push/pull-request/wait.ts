@@ -8,7 +8,7 @@ import { PULL_REQUEST_LOGS, type ReleasePullRequestContext } from "../../errors/
 import type { Logger } from "../../logger.js";
 import type { PreflightOctokit } from "../../preflight/fetch.js";
 import type { MergePlan } from "../../preflight/pull-request.js";
-import type { ReleasePullRequest } from "./open.js";
+import { enqueue, type MergeStart, type ReleasePullRequest } from "./open.js";
 
 /** First pause between two looks, growth per look, longest pause, and how often an unchanged state is logged again. */
 export const POLL = { firstMs: 1000, factor: 1.5, maxMs: 15_000, logEveryMs: 60_000 } as const;
@@ -22,6 +22,10 @@ export interface WaitOptions {
   /** the error context: link, release branch, base, tag */
   context: ReleasePullRequestContext;
   timeoutMs: number;
+  /** false when the token lacks Checks: read (the installation does not have it): failing checks are then not looked for */
+  checksReadable?: boolean | undefined;
+  /** how the merge was started (./open.ts startMerge) */
+  start: MergeStart;
   logger: Logger;
   /** re-mints the token when it nears expiry (ReleaseToken.fresh) */
   fresh: () => Promise<unknown>;
@@ -48,22 +52,33 @@ interface Look {
 
 const FAILED = new Set(["failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale"]);
 
-/** The required check runs on the head that completed without success. */
-async function failedChecks({ octokit, owner, repo, plan }: WaitOptions, sha: string): Promise<{ name: string; conclusion: string; url?: string }[]> {
-  if (plan.requiredChecks.length === 0) return [];
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner, repo, ref: sha, per_page: 100 });
+/**
+ * The required check runs on the head that completed without success. Reading check runs needs
+ * Checks: read, asked for when the installation has it: without it (403) a failing check is not seen
+ * and the pull request waits, as GitHub does, until the timeout.
+ */
+async function failedChecks({ octokit, owner, repo, plan, checksReadable }: WaitOptions, sha: string): Promise<{ name: string; conclusion: string; url?: string }[]> {
+  if (plan.requiredChecks.length === 0 || checksReadable === false) return [];
+  let data;
+  try {
+    ({ data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner, repo, ref: sha, per_page: 100 }));
+  } catch (error) {
+    if ((error as { status?: number }).status === 403) return [];
+    throw error;
+  }
   return data.check_runs
     .filter((run) => plan.requiredChecks.includes(run.name) && run.status === "completed" && FAILED.has(run.conclusion ?? ""))
     .map((run) => ({ name: run.name, conclusion: run.conclusion ?? "failure", url: run.html_url ?? undefined }));
 }
 
-/** Whether the pull request is still in the merge queue (GraphQL: the queue has no REST API). */
-async function inMergeQueue({ octokit, owner, repo, pullRequest }: WaitOptions): Promise<boolean> {
+/** Whether the pull request is in the merge queue, and whether auto-merge is still on (GraphQL: the queue has no REST API). */
+async function queueState({ octokit, owner, repo, pullRequest }: WaitOptions): Promise<{ inQueue: boolean; autoMerge: boolean }> {
   const query = `query ReleasePullRequestQueued($owner: String!, $repo: String!, $number: Int!) {
-    repository(owner: $owner, name: $repo) { pullRequest(number: $number) { isInMergeQueue } }
+    repository(owner: $owner, name: $repo) { pullRequest(number: $number) { isInMergeQueue autoMergeRequest { enabledAt } } }
   }`;
-  const data = await octokit.graphql<{ repository: { pullRequest: { isInMergeQueue: boolean } | null } | null }>(query, { owner, repo, number: pullRequest.number });
-  return data.repository?.pullRequest?.isInMergeQueue === true;
+  type Answer = { repository: { pullRequest: { isInMergeQueue: boolean; autoMergeRequest: object | null } | null } | null };
+  const pull = (await octokit.graphql<Answer>(query, { owner, repo, number: pullRequest.number })).repository?.pullRequest;
+  return { inQueue: pull?.isInMergeQueue === true, autoMerge: pull?.autoMergeRequest != null };
 }
 
 async function readPull({ octokit, owner, repo, pullRequest }: WaitOptions): Promise<PullState> {
@@ -86,32 +101,49 @@ async function tryMerge(options: WaitOptions, pull: PullState): Promise<boolean>
 }
 
 /** What it waits for, in words. */
-function waitingFor(plan: MergePlan, pull: PullState): string {
-  if (plan.strategy === "merge-queue") return "the merge queue";
+function waitingFor(plan: MergePlan, pull: PullState, queued: boolean): string {
+  if (queued) return "the merge queue";
   if (pull.mergeable_state === "blocked" && plan.reviews > 0) return `a person's approval (${plan.reviews} approving review${plan.reviews === 1 ? "" : "s"} required) or the required checks`;
   if (plan.requiredChecks.length > 0 && ["blocked", "unstable", "unknown"].includes(pull.mergeable_state ?? "unknown")) return `the required checks (${plan.requiredChecks.join(", ")})`;
   return plan.strategy === "auto-merge" ? "auto-merge" : "GitHub to allow the merge";
 }
 
+/** Where the merge stands between two looks. */
+interface Progress extends MergeStart {
+  /** the pull request was seen in the merge queue */
+  seenInQueue: boolean;
+}
+
+/** Under a merge queue: enqueue it once GitHub allows; a pull request that was in the queue and left it unmerged was dropped. */
+async function followQueue(options: WaitOptions, progress: Progress): Promise<Look | undefined> {
+  if (!progress.armed && (await enqueue(options))) Object.assign(progress, { armed: true, enqueued: true });
+  if (!progress.armed) return undefined;
+  const { inQueue, autoMerge } = await queueState(options);
+  if (inQueue) progress.seenInQueue = true;
+  // auto-merge is switched off when the queue removes the pull request
+  if (inQueue || !(progress.seenInQueue || progress.enqueued || !autoMerge)) return undefined;
+  const again = await readPull(options);
+  if (again.merged && again.merge_commit_sha) return { mergedSha: again.merge_commit_sha, waitingFor: "" };
+  throw getError("EMERGEQUEUEDROPPED", { ...options.context });
+}
+
 /** One look at the pull request: merged, still waiting, or an error. */
-async function look(options: WaitOptions): Promise<Look> {
+async function look(options: WaitOptions, progress: Progress): Promise<Look> {
   const { plan, context } = options;
   let pull = await readPull(options);
-  if (!pull.merged && pull.state === "open" && plan.strategy === "merge" && (await tryMerge(options, pull))) pull = await readPull(options);
+  if (!pull.merged && pull.state === "open" && plan.strategy !== "merge-queue" && !progress.armed && (await tryMerge(options, pull))) pull = await readPull(options);
   if (pull.merged && pull.merge_commit_sha) return { mergedSha: pull.merge_commit_sha, waitingFor: "" };
-  if (pull.state === "closed") throw getError("EPULLREQUESTCLOSED", { ...context });
+  if (pull.state === "closed") throw getError("EPULLREQUESTCLOSED", { ...context, closedBy: undefined });
   const failed = await failedChecks(options, pull.head.sha);
   if (failed.length > 0) throw getError("EPULLREQUESTCHECKSFAILED", { ...context, checks: failed });
   if (pull.mergeable_state === "dirty" || (pull.mergeable_state === "behind" && plan.strategy !== "merge-queue")) {
     throw getError("EPULLREQUESTBASEMOVED", { ...context, state: pull.mergeable_state });
   }
-  if (plan.strategy === "merge-queue" && !(await inMergeQueue(options))) {
-    // it may have left the queue by being merged between the two reads
-    const again = await readPull(options);
-    if (again.merged && again.merge_commit_sha) return { mergedSha: again.merge_commit_sha, waitingFor: "" };
-    throw getError("EMERGEQUEUEDROPPED", { ...context });
+  if (plan.strategy === "merge-queue") {
+    const done = await followQueue(options, progress);
+    if (done) return done;
   }
-  return { waitingFor: waitingFor(plan, pull) };
+  return { waitingFor: waitingFor(plan, pull, progress.seenInQueue || progress.enqueued) };
 }
 
 /** Poll until merged; the merged commit's SHA (`merge_commit_sha`: the merge, squash or rebased commit on the base). */
@@ -122,9 +154,10 @@ export async function waitForMerge(options: WaitOptions): Promise<string> {
   const start = now();
   let pause: number = POLL.firstMs;
   let said = { text: "", at: Number.NEGATIVE_INFINITY };
+  const progress: Progress = { ...options.start, seenInQueue: options.start.enqueued };
   for (;;) {
     await options.fresh();
-    const { mergedSha, waitingFor: text } = await look(options);
+    const { mergedSha, waitingFor: text } = await look(options, progress);
     if (mergedSha) return mergedSha;
     const elapsedMs = now() - start;
     if (text !== said.text || now() - said.at >= POLL.logEveryMs) {
