@@ -159,4 +159,18 @@ describe("renderReport", () => {
     assert.equal(out[at + 1], "  not checked (the release pushes no commit to the branch)");
     assert.ok(out.includes("  main: not checked (the release pushes no commit to the branch)"));
   });
+
+  it("an exempt App: the ruleset's row and the verdict say exempt", () => {
+    const text = renderReport({ ...base, verdict: preflight({ branchRulesets: [verdict({ bypass: "exempt", verdict: "exempt" })] }) });
+    assert.match(text, /protect main.*exempt/);
+    assert.match(text, /Verdict: the release can be pushed as release-bot\[bot\] \(exempt from 1 ruleset\)/);
+  });
+
+  it("immutable releases, floating tags, and tag problems in the verdict", () => {
+    const burned = getError("ETAGBURNED", { tag: "v1.2.0", version: "1.2.0", tagFormat: "v${version}", reason: "release" });
+    const out = renderReport({ ...base, immutableReleases: "on: a published release locks its tag", floatingTags: "v1 (moved from aaaaaaaaaaaa), v1.2 (created)", tagProblems: [burned] });
+    assert.match(out, /^Immutability {4}on: a published release locks its tag$/m);
+    assert.match(out, /^Floating tags {3}v1 \(moved from aaaaaaaaaaaa\), v1\.2 \(created\)$/m);
+    assert.match(out, /Verdict: blocked — 1 problem: ETAGBURNED The tag v1\.2\.0 can never be created again/);
+  });
 });

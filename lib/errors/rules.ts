@@ -128,6 +128,14 @@ export const CLASSIC_SETTING = {
   signaturesRequired: (actor: string) => `signed commits are required ("Require signed commits") and a local commit by ${actor} is not signed (use commitMode "api")`,
 };
 
+/** What the preflight tells people about a ruleset the actor passes thanks to its bypass (context.logger.log). */
+export const RULES_LOGS = {
+  passes: (ctx: { actor: string; name: string; source: string; ref: string; verdict: "bypassed" | "exempt"; rules: string[] }) =>
+    ctx.verdict === "exempt"
+      ? `${ctx.actor} is exempt from the ruleset "${ctx.name}" (${ctx.source}) on ${ctx.ref}: its rules${ctx.rules.length ? ` (${ctx.rules.join(", ")})` : ""} are not evaluated for it, and GitHub prints no bypass notice (bypass mode "exempt")`
+      : `${ctx.actor} bypasses the ruleset "${ctx.name}" (${ctx.source}) on ${ctx.ref}: ${ctx.rules.join(", ")} (bypass mode "always"; GitHub prints a bypass notice)`,
+};
+
 /** What every ruleset warning is told about the ruleset. */
 export interface RulesetWarningContext {
   name: string;

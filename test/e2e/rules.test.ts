@@ -186,6 +186,8 @@ describe('bypass mode "exempt", and rulesets in evaluate or disabled enforcement
   it("releases as the App: exempt needs no bypass (no notice), inactive rulesets are ignored", async () => {
     await assertReleasedAsApp(world, result, mainBefore);
     assert.doesNotMatch(output(result), BYPASS_NOTICE);
+    // no notice from GitHub, so the log says it: exempt, rules not evaluated
+    assert.match(output(result), /release-bot\[bot\] is exempt from the ruleset "Protect main" \(octo\/lib\) on refs\/heads\/main: its rules \(pull_request\) are not evaluated/);
     assert.doesNotMatch(output(result), /ERULESETBLOCKED|Trial|Switched off/);
     assertTokensRevoked(world);
   });
