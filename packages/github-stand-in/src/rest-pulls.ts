@@ -4,7 +4,7 @@
 // (schema `pull-request`, pullJson); the model is pulls.ts.
 import { actingAccount, actorString } from "./issues.js";
 import { addReview, closePull, exclusive, mergeBlockers, mergeNow, methodAllowed, openFromBranch, reconcileLater, refreshAll, refreshPull, updateBranch, type MergeMethod } from "./pulls.js";
-import { error, fullName, isReply, accessRepo, nodeId, simpleUser, validationFailed, type RestContext, type RestReply, type RouteDef } from "./rest-common.js";
+import { error, fullName, isReply, accessRepo, nodeId, paginate, simpleUser, validationFailed, type RestContext, type RestReply, type RouteDef } from "./rest-common.js";
 import { issueFor, pullJson } from "./rest-issues.js";
 import { authorAssociation } from "./issues.js";
 import type { IssueRecord, Repository } from "./world.js";
@@ -145,9 +145,8 @@ export const pullRoutes: RouteDef[] = [
         .filter((i) => !base || i.pullRequest!.baseRef === base);
       // newest first: GitHub's default sort (created, descending)
       const ordered = ctx.query.get("direction") === "asc" ? matching : [...matching].reverse();
-      const perPage = Math.min(Math.max(Number.parseInt(ctx.query.get("per_page") ?? "30", 10) || 30, 1), 100);
-      const page = Math.max(Number.parseInt(ctx.query.get("page") ?? "1", 10) || 1, 1);
-      return { status: 200, body: ordered.slice((page - 1) * perPage, page * perPage).map((i) => pullSimpleJson(ctx, repo, i)) };
+      const page = paginate(ctx, ordered);
+      return { status: 200, headers: page.headers, body: page.items.map((i) => pullSimpleJson(ctx, repo, i)) };
     },
   },
   {
