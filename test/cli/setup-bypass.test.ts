@@ -91,6 +91,8 @@ describe("setup-bypass on a user's repository whose rulesets refuse the App", ()
     }
     assert.deepEqual(rulesets(world).map((r) => ({ name: r.name, target: r.target, enforcement: r.enforcement, conditions: r.conditions, rules: r.rules })), before);
     assert.match(result.stdout, /now lists actor \d+ with bypass_mode exempt/);
+    assert.equal(output(result).includes(adminToken), false, "the administrator's token is never printed");
+    assert.deepEqual(world.findSecrets(output(result)), []);
     const doctor = await runBinIn(world, ["doctor", "--branch", "main"]);
     assert.equal(doctor.code, 0, output(doctor));
     assert.equal(world.standIn.requests({ since, actor: APP_ACTOR, route: PUT_RULESET }).length, 0, "the App's token never writes rulesets");
@@ -135,6 +137,19 @@ describe("setup-bypass on an organization's repository", () => {
     assert.match(result.stdout, /"Restrict who can push to matching branches": add the App release-bot/);
     assert.match(result.stdout, new RegExp(`${world.standIn.origin}/acme/lib/settings/branches`));
     assert.deepEqual(world.standIn.requests({ route: PUT_RULESET, since }).map((r) => r.path), [`/api/v3/repos/acme/lib/rulesets/${main.id}`]);
+  });
+
+  it("--actor github-actions adds the Actions integration (App ID 15368) on an organization's repository, without App credentials", async () => {
+    const result = await runBinIn(world, ["setup-bypass", "--branch", "main", "--actor", "github-actions", "--yes"], {
+      GH_ADMIN_TOKEN: world.standIn.createPat("repo-admin"),
+      GITHUB_APP_CLIENT_ID: undefined,
+      GITHUB_APP_PRIVATE_KEY: undefined,
+    });
+    assert.equal(result.code, 1, output(result));
+    assert.match(result.stdout, /Bypass for github-actions \(App ID 15368\)/);
+    const main = rulesets(world).find((r) => r.name === "Protect main")!;
+    assert.deepEqual(main.bypass_actors.find((a) => a.actor_id === 15368), { actor_id: 15368, actor_type: "Integration", bypass_mode: "exempt" });
+    assert.ok(appEntry(world, main), "the App's entry is kept");
   });
 });
 
