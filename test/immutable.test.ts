@@ -40,9 +40,12 @@ describe("judgeReleaseOfTag", () => {
 describe("burnedByRefusal", () => {
   const rejections = parsePushRejection(burnedStderr);
 
-  it("only the creation line on the release tag, no creation rule, immutable releases on or unknown: a burned name", () => {
+  it("only the creation line on the release tag, no creation rule, immutable releases on: a burned name", () => {
     assert.equal(burnedByRefusal({ rejections, tag: "v1.3.0", immutable: on, creationRuleApplies: false }), true);
-    assert.equal(burnedByRefusal({ rejections, tag: "v1.3.0", immutable: { state: "unknown", unknownBecause: "permission" }, creationRuleApplies: false }), true);
+  });
+
+  it("immutable releases unknown (no Administration: read): GitHub's refusal as it is (a ruleset added meanwhile says the same)", () => {
+    assert.equal(burnedByRefusal({ rejections, tag: "v1.3.0", immutable: { state: "unknown", unknownBecause: "permission" }, creationRuleApplies: false }), false);
   });
 
   it("a tag ruleset with a creation rule, immutable releases off, or other rules: GitHub's refusal as it is", () => {

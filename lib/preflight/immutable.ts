@@ -101,7 +101,7 @@ const CREATION_REFUSED = /^Cannot create ref due to creations being restricted\.
 
 /**
  * prepare: GitHub refused the push of the release tag with only the creation line while immutable
- * releases are on (or unknown) and no tag ruleset with a `creation` rule targets the tag: that is how a
+ * releases are on and no tag ruleset with a `creation` rule targets the tag: that is how a
  * name a deleted immutable release used shows (docs/github.md §15.1). Pure.
  */
 export function burnedByRefusal(options: {
@@ -112,7 +112,8 @@ export function burnedByRefusal(options: {
   creationRuleApplies: boolean;
 }): boolean {
   const { rejections, tag, immutable } = options;
-  if (!immutable || immutable.state === "off" || options.creationRuleApplies) return false;
+  // unknown is not enough: a tag ruleset added after the preflight refuses a creation with the same line
+  if (immutable?.state !== "on" || options.creationRuleApplies) return false;
   const onTag = rejections.filter((r) => r.ref === `refs/tags/${tag}`);
   return onTag.length > 0 && onTag.every((r) => r.code === "GH013" && r.rules.length > 0 && r.rules.every((rule) => CREATION_REFUSED.test(rule.trim())));
 }
