@@ -91,6 +91,7 @@ describe("pushMode auto where nobody may bypass: pull request, a required check 
   let dryRun: RunResult;
   let released: RunResult;
   let approvedWhileOpen: boolean;
+  let requests: ReturnType<ReleaseWorld["standIn"]["requests"]>;
 
   before(async () => {
     world = await releaseWorld({ installationPermissions: WITH_PULL_REQUESTS });
@@ -113,10 +114,12 @@ describe("pushMode auto where nobody may bypass: pull request, a required check 
     recorded = await usePlugins(world, { pushMode: "auto" });
     mainBefore = await world.remoteRef("refs/heads/main");
     dryRun = await world.run(["--dry-run"]);
-    // a person approves the App's pull request while the release waits (once the plugin has looked at it)
+    // a person approves the App's pull request while the release waits (once the plugin's first look
+    // is over: its second look has begun)
     const since = standIn.mark();
-    const looked = () => standIn.requests({ route: "GET /repos/{owner}/{repo}/pulls/{pull_number}", since }).length > 0;
+    const looked = () => standIn.requests({ route: "GET /repos/{owner}/{repo}/pulls/{pull_number}", since }).length >= 2;
     ({ result: released, acted: approvedWhileOpen } = await runWhileOpen(world, (pr) => standIn.approve(repo, pr.number, { by: "octo" }), looked));
+    requests = standIn.requests({ since });
   });
   after(() => world?.close());
 
@@ -170,6 +173,20 @@ describe("pushMode auto where nobody may bypass: pull request, a required check 
     assert.equal(entry!.tag, "v1.0.0");
     assert.equal(entry!.tagOnBranch, true);
     assert.equal(entry!.tagged, await world.remoteRef("refs/tags/v1.0.0^{commit}"));
+  });
+
+  it("asks GitHub once for each step of the mode (requests of the release, by route)", (t) => {
+    const byRoute = new Map<string, number>();
+    for (const r of requests) byRoute.set(`${r.route}${r.git ? " (git)" : ""}`, (byRoute.get(`${r.route}${r.git ? " (git)" : ""}`) ?? 0) + 1);
+    t.diagnostic(`${requests.length} requests: ${[...byRoute].map(([route, n]) => `${route} ×${n}`).join("; ")}`);
+    assert.equal(byRoute.get("POST /repos/{owner}/{repo}/pulls"), 1);
+    assert.equal(byRoute.get("GET /repos/{owner}/{repo}"), 1, "the merge settings, read once");
+    assert.equal(byRoute.get("DELETE /repos/{owner}/{repo}/git/refs/{ref}"), 1, "the release branch, deleted once");
+    // enqueued only once GitHub allowed it: refused (UNPROCESSABLE) before the approval, accepted after it
+    const enqueues = world.standIn.graphql({ actor: APP_ACTOR, operationName: "EnqueueReleasePullRequest" });
+    assert.ok(enqueues.length >= 2, `${enqueues.length} enqueue requests`);
+    assert.deepEqual(enqueues.at(-1)!.errors, []);
+    assert.ok(enqueues.slice(0, -1).every((q) => q.errors[0]?.type === "UNPROCESSABLE"));
   });
 
   it("revokes every token and leaks no secret", async () => {
