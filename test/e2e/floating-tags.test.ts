@@ -15,6 +15,7 @@ import {
   configure,
   errorCodes,
   gitIn,
+  onRequest,
   output,
   protectReleaseRefs,
   receivePacks,
@@ -152,6 +153,47 @@ describe("floating tags through the API (commitMode api)", () => {
     const v1At = order.findIndex((w) => w === "PATCH refs/tags/v1");
     const branchAt = order.findIndex((w) => w === "PATCH refs/heads/main");
     assert.ok(tagAt >= 0 && v1At > tagAt && branchAt > v1At, order.join(", "));
+    assertTokensRevoked(world);
+  });
+});
+
+describe("floating tags through the API, refused halfway: everything put back", () => {
+  let world: ReleaseWorld;
+  let second: RunResult;
+  let before1: { main?: string; v1?: string };
+  let since: Mark;
+
+  before(async () => {
+    world = await releaseWorld();
+    await configure(world, { floatingTags: true, commitMode: "api" });
+    const first = await world.run();
+    assert.equal(first.code, 0, output(first));
+    await nextFeature(world, "feat: a second feature");
+    before1 = { main: await world.remoteRef("refs/heads/main"), v1: await world.remoteRef("refs/tags/v1") };
+    // an admin restricts creating v1.1 after the preflight, while the App moves the tags
+    onRequest(
+      world,
+      (r) => r.method === "PATCH" && decodeURIComponent(r.path).endsWith("/git/refs/tags/v1"),
+      () => {
+        world.standIn.addRuleset(world.repo, { name: "No v1.1", target: "tag", conditions: { ref_name: { include: ["refs/tags/v1.1"], exclude: [] } }, rules: [{ type: "creation" }], bypass_actors: [] });
+      },
+    );
+    since = world.standIn.mark();
+    second = await world.run();
+  });
+  after(() => world.close());
+
+  it("EPUSHREJECTED names refs/tags/v1.1; v1 is back, the release tag deleted, the branch never moved", async () => {
+    assert.notEqual(second.code, 0);
+    const text = output(second);
+    assert.ok(errorCodes(text).includes("EPUSHREJECTED"), text);
+    assert.match(text, /refs\/tags\/v1\.1\b/);
+    assert.equal(await world.remoteRef("refs/heads/main"), before1.main);
+    assert.equal(await world.remoteRef("refs/tags/v1"), before1.v1, "v1 put back");
+    assert.equal(await world.remoteRef("refs/tags/v1.1"), undefined);
+    assert.equal(await world.remoteRef("refs/tags/v1.1.0"), undefined, "the release tag deleted again");
+    const writes = world.standIn.requests({ since }).filter((r) => r.method !== "GET" && /\/git\/refs/.test(r.path)).map((r) => `${r.method} ${decodeURIComponent(r.path).replace(/^.*\/git\//, "")} ${r.status}`);
+    assert.deepEqual(writes, ["POST refs 201", "PATCH refs/tags/v1 200", "POST refs 422", "PATCH refs/tags/v1 200", "DELETE refs/tags/v1.1.0 204"]);
     assertTokensRevoked(world);
   });
 });
