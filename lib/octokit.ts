@@ -64,15 +64,58 @@ function limitHandler(kind: string, conf: typeof THROTTLE_CONF): LimitHandler {
   };
 }
 
-/** plugin-throttling's "global" limiter (all reads), with our concurrency instead of its default 10 */
-const reads = new Bottleneck.Group({ id: "semantic-release-github-app", maxConcurrent: READ_CONCURRENCY, timeout: 2 * 60 * 1000 });
+/**
+ * Bottleneck's local datastore waits for a timer turn (`setTimeout(0)`, at least 1 ms) before each of
+ * its steps, several per job (https://github.com/SGrondin/bottleneck/blob/master/src/LocalDatastore.coffee,
+ * `yieldLoop`): with plugin-throttling's two limiters per request, about 11 ms on every request, on a
+ * critical path of three or four (docs/performance.md "Wall time"). The plugin's own limiters yield
+ * a microtask there instead: still asynchronous, in the same order; the waits a limit asks for
+ * (`minTime`, a retry's delay) keep their timers.
+ */
+function withoutTimerTurns<T extends Bottleneck>(limiter: T): T {
+  const store = (limiter as unknown as { _store?: { yieldLoop?: unknown } })._store;
+  if (store && typeof store.yieldLoop === "function") {
+    store.yieldLoop = (wait = 0) => (wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve());
+  }
+  return limiter;
+}
+
+/** The Bottleneck class plugin-throttling builds its per-client retry limiter from. */
+class PromptBottleneck extends Bottleneck {
+  constructor(...args: ConstructorParameters<typeof Bottleneck>) {
+    super(...args);
+    withoutTimerTurns(this);
+  }
+}
+
+const TWO_MINUTES = 2 * 60 * 1000;
+
+/** A Bottleneck group whose limiters (one per key) are made without timer turns as they are created. */
+function promptGroup(options: Bottleneck.ConstructorOptions): Bottleneck.Group {
+  const group = new Bottleneck.Group({ timeout: TWO_MINUTES, ...options });
+  group.on("created", (limiter) => void withoutTimerTurns(limiter));
+  return group;
+}
+
+/**
+ * plugin-throttling's limiters for reads ("global": our concurrency instead of its default 10) and for
+ * minting ("auth", its setting: one at a time), https://github.com/octokit/plugin-throttling.js/blob/main/src/index.ts
+ * (createGroups). Writes (one a second), searches and notifications keep the plugin's own groups, which
+ * every Octokit of the process shares: @semantic-release/github's too, which may write with the same
+ * token (exportToken), so the spacing GitHub asks for holds across both plugins.
+ */
+const limiters = {
+  global: promptGroup({ id: "semantic-release-github-app", maxConcurrent: READ_CONCURRENCY }),
+  auth: promptGroup({ id: "semantic-release-github-app-auth", maxConcurrent: 1 }),
+};
 
 function throttleOptions(overrides: ThrottleOverrides = {}) {
   const conf = { ...THROTTLE_CONF, ...overrides };
   const { maxRetries: _maxRetries, maxRetryAfterSeconds: _maxRetryAfter, ...pluginOptions } = conf;
   return {
     ...pluginOptions,
-    global: reads,
+    ...limiters,
+    Bottleneck: PromptBottleneck,
     onRateLimit: limitHandler("rate limit", conf),
     onSecondaryRateLimit: limitHandler("secondary rate limit", conf),
   };
