@@ -1,8 +1,9 @@
 // End to end: `floatingTags: true` (README "floatingTags", docs/github.md §15.2) through the real
 // semantic-release CLI. The first release creates v1 and v1.0; the second moves v1 and creates v1.1,
 // in the same atomic push as the release commit and tag, as the App (past a tag ruleset it may bypass),
-// or through the API right after the tag ref. An `update` rule on v1 without bypass stops the second
-// release in verifyRelease, before anything is pushed.
+// or through the API right after the tag ref (put back when a later write is refused). An `update`
+// rule on v1 without bypass, or an immutable release of v1, stops the release in verifyRelease,
+// before anything is pushed.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
 import type { Mark } from "github-stand-in";
@@ -194,6 +195,34 @@ describe("floating tags through the API, refused halfway: everything put back", 
     assert.equal(await world.remoteRef("refs/tags/v1.1.0"), undefined, "the release tag deleted again");
     const writes = world.standIn.requests({ since }).filter((r) => r.method !== "GET" && /\/git\/refs/.test(r.path)).map((r) => `${r.method} ${decodeURIComponent(r.path).replace(/^.*\/git\//, "")} ${r.status}`);
     assert.deepEqual(writes, ["POST refs 201", "PATCH refs/tags/v1 200", "POST refs 422", "PATCH refs/tags/v1 200", "DELETE refs/tags/v1.1.0 204"]);
+    assertTokensRevoked(world);
+  });
+});
+
+describe("a floating tag that an immutable release locks", () => {
+  let world: ReleaseWorld;
+  let result: RunResult;
+  let mainBefore: string | undefined;
+
+  before(async () => {
+    world = await releaseWorld({ pluginOptions: { floatingTags: true }, installationPermissions: { contents: "write", metadata: "read", actions: "write", administration: "read" } });
+    mainBefore = await world.remoteRef("refs/heads/main");
+    // someone published a release of the tag v1 while immutable releases were on
+    world.standIn.setImmutableReleases(world.repo, true);
+    await world.standIn.git(world.repo, "update-ref", "refs/tags/v1", "main");
+    world.standIn.publishRelease(world.repo, "v1");
+    result = await world.run();
+  });
+  after(() => world.close());
+
+  it("EFLOATINGTAGLOCKED in verifyRelease, naming the release; nothing was pushed", async () => {
+    assert.notEqual(result.code, 0);
+    const text = output(result);
+    assert.ok(errorCodes(text).includes("EFLOATINGTAGLOCKED"), text);
+    assert.match(text, /The floating tag v1 cannot move: an immutable release locks it/);
+    assert.equal(receivePacks(world).length, 0, "no push was attempted");
+    assert.equal(await world.remoteRef("refs/heads/main"), mainBefore);
+    assert.equal(await world.remoteRef("refs/tags/v1"), mainBefore);
     assertTokensRevoked(world);
   });
 });
