@@ -202,6 +202,7 @@ describe("the failure paths of a release pull request, then a re-run that releas
   let recorded: string;
   let mainBefore: string | undefined;
   const results: Record<string, RunResult> = {};
+  let pushesAfterBlocked = -1;
   const left: Record<string, Awaited<ReturnType<typeof leftBehind>> & { mainBefore: string | undefined }> = {};
   const note = async (name: string) => (left[name] = { ...(await leftBehind(world, recorded)), mainBefore });
 
@@ -219,6 +220,19 @@ describe("the failure paths of a release pull request, then a re-run that releas
     recorded = await usePlugins(world, { pushMode: "pull-request" });
     mainBefore = await world.remoteRef("refs/heads/main");
 
+    // 0. a ruleset keeps the App from creating the release branch: stopped in verifyRelease, before any push
+    const releaseBranches = standIn.addRuleset(repo, {
+      name: "Release branches",
+      target: "branch",
+      conditions: { ref_name: { include: ["refs/heads/semantic-release/**"], exclude: [] } },
+      rules: [{ type: "creation" }],
+      bypass_actors: [],
+    });
+    results.blocked = await world.run();
+    await note("blocked");
+    pushesAfterBlocked = refPushes(world).length;
+    await resetWorkspace(world);
+    standIn.updateRuleset(releaseBranches, { enforcement: "disabled" });
     // 1. the required check fails on the pull request
     standIn.addCheck(repo, { name: "ci", conclusion: "failure", afterMs: 100 });
     results.checks = await world.run();
@@ -254,13 +268,21 @@ describe("the failure paths of a release pull request, then a re-run that releas
     await gitIn(world.workDir, ["reset", "-q", "--hard", "FETCH_HEAD"]);
     world.env.GITHUB_SHA = await gitIn(world.workDir, ["rev-parse", "HEAD"]);
     await resetWorkspace(world);
-    // 6. the re-run, with the check passing
+    // 6. the re-run, with the check passing, where only squash merges are allowed
     standIn.addCheck(repo, { name: "ci", conclusion: "success", afterMs: 100 });
+    standIn.setMergeSettings(repo, { allow_merge_commit: false, allow_rebase_merge: false, allow_squash_merge: true, allow_auto_merge: true });
     results.rerun = await world.run();
   });
   after(() => world?.close());
 
   const link = /http:\/\/127\.0\.0\.1:\d+\/octo\/lib\/pull\/\d+/;
+
+  it("a ruleset on the release branch the App may not pass: ERELEASEBRANCHBLOCKED before anything is pushed", () => {
+    assert.notEqual(results.blocked!.code, 0);
+    const text = output(results.blocked!);
+    assert.match(text, /ERELEASEBRANCHBLOCKED The release branch semantic-release\/v1\.0\.0 may not be created by release-bot\[bot\]: "Release branches" \(creation\)/);
+    assert.equal(pushesAfterBlocked, 0, "no push at all");
+  });
 
   it("a failing required check: EPULLREQUESTCHECKSFAILED naming the check and the pull request", () => {
     const text = output(results.checks!);
@@ -295,7 +317,7 @@ describe("the failure paths of a release pull request, then a re-run that releas
   });
 
   it("after each failure: the pull request closed, the release branch deleted, nothing tagged, nothing published", async () => {
-    assert.deepEqual(Object.keys(left), ["checks", "closed", "timeout", "dropped", "moved"]);
+    assert.deepEqual(Object.keys(left), ["blocked", "checks", "closed", "timeout", "dropped", "moved"]);
     for (const [name, state] of Object.entries(left)) {
       assert.deepEqual(state, { main: state.mainBefore, tag: undefined, releaseBranch: undefined, published: 0, open: 0, mainBefore: state.mainBefore }, name);
     }
@@ -306,15 +328,20 @@ describe("the failure paths of a release pull request, then a re-run that releas
     assert.equal(tags.length, 1, "only the re-run pushed a tag");
   });
 
-  it("the re-run releases through a new pull request: tag on main, published after the merge", async () => {
+  it("the re-run releases through a new pull request, squashed: the tag on the squash commit that is on main, published after the merge", async () => {
     assert.equal(results.rerun!.code, 0, output(results.rerun!));
     const [merged, ...more] = await world.standIn.pullRequests(world.repo, { state: "merged" });
     assert.equal(more.length, 0);
     assert.equal(merged!.number, 6);
+    assert.equal(merged!.pullRequest!.mergeMethod, "squash");
     const main = await world.remoteRef("refs/heads/main");
     assert.notEqual(main, mainBefore);
     const tagged = await world.remoteRef("refs/tags/v1.0.0^{commit}");
-    await world.standIn.git(world.repo, "merge-base", "--is-ancestor", tagged!, main!);
+    // a squash writes a new commit: the local branch was moved onto it, so that is the one tagged
+    assert.equal(tagged, merged!.pullRequest!.mergeCommitSha);
+    assert.notEqual(tagged, merged!.pullRequest!.headSha);
+    assert.equal(tagged, main);
+    assert.match(await world.standIn.git(world.repo, "show", `${tagged}:package.json`), /"version": "1\.0\.0"/);
     assert.equal(await world.remoteRef(RELEASE_BRANCH), undefined);
     const [entry] = await published(recorded);
     assert.equal(entry?.tagOnBranch, true);
