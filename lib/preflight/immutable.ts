@@ -68,7 +68,8 @@ export async function readImmutableReleases({ octokit, owner, repo, tokenPermiss
 /** `GET /repos/{o}/{r}/releases/tags/{tag}`: the published release of the tag, undefined on 404 (none, or deleted). */
 export async function readReleaseOfTag({ octokit, owner, repo, tag }: Where & { tag: string }): Promise<ReleaseOfTag | undefined> {
   try {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", { owner, repo, tag });
+    // 404 is the usual answer (no release of that tag), not a replica that lags: not retried
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", { owner, repo, tag, request: { retries: 0 } });
     const release = data as { immutable?: boolean; html_url: string };
     return { immutable: release.immutable === true, htmlUrl: release.html_url };
   } catch (error) {

@@ -61,7 +61,8 @@ interface ApiWhere {
 
 async function currentSha({ octokit, owner, repo }: ApiWhere, name: string): Promise<string | undefined> {
   try {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `tags/${name}` });
+    // 404 is the usual answer for a floating tag not created yet: not retried
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `tags/${name}`, request: { retries: 0 } });
     return (data as { object: { sha: string } }).object.sha;
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;
