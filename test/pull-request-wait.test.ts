@@ -102,7 +102,7 @@ describe("waiting for the release pull request", () => {
       waitForMerge({ octokit: octokit(), owner: "octo", repo: "lib", pullRequest: pr, plan, start: { armed: false, enqueued: false }, context: context(pr, head), timeoutMs: 60_000, logger, ...time }),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, "EPULLREQUESTTIMEOUT");
-        assert.match(error.message, new RegExp(`pull request #${pr.number} \\(${pr.url.replace(/[/.]/g, "\\$&")}\\) was not merged within 1 minutes \\(pullRequestTimeout\\); it was waiting for the required checks \\(ci\\)`));
+        assert.match(error.message, new RegExp(`pull request #${pr.number} \\(${pr.url.replace(/[/.]/g, "\\$&")}\\) was not merged within 60 s \\(pullRequestTimeout\\); it was waiting for the required checks \\(ci\\)`));
         return true;
       },
     );

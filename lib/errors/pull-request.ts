@@ -31,6 +31,9 @@ export interface ReleasePullRequestContext {
 const LEFT = (ctx: ReleasePullRequestContext) =>
   `The release branch \`${ctx.releaseBranch}\` was deleted (which closes the pull request), nothing was tagged and nothing was published: run the release again once the cause is fixed; a new pull request replaces this one.`;
 
+/** 45 s, 30 minutes */
+const duration = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} minutes`);
+
 const pr = (ctx: ReleasePullRequestContext) => `pull request #${ctx.number} (${ctx.url})`;
 
 export const PULL_REQUEST_ERRORS = {
@@ -105,7 +108,7 @@ export const PULL_REQUEST_ERRORS = {
   }),
 
   EPULLREQUESTTIMEOUT: (ctx: ReleasePullRequestContext & { timeoutMs: number; waitingFor: string }): ErrorDefinition => ({
-    message: `The release ${pr(ctx)} was not merged within ${Math.round(ctx.timeoutMs / 60000)} minutes (pullRequestTimeout); it was waiting for ${ctx.waitingFor}.`,
+    message: `The release ${pr(ctx)} was not merged within ${duration(ctx.timeoutMs)} (pullRequestTimeout); it was waiting for ${ctx.waitingFor}.`,
     details: details({
       expected: `that the release pull request is merged within \`pullRequestTimeout\` (${ctx.timeoutMs} ms).`,
       found: `it was still open, waiting for ${ctx.waitingFor}.`,
@@ -151,5 +154,7 @@ export const PULL_REQUEST_LOGS = {
   waiting: (ctx: { number: number; url: string; waitingFor: string; elapsedMs: number }) =>
     `Waiting for pull request #${ctx.number} to be merged (${Math.round(ctx.elapsedMs / 1000)} s): ${ctx.waitingFor} — ${ctx.url}`,
   merged: (ctx: { number: number; sha: string; tagged: string }) => `Pull request #${ctx.number} was merged as ${ctx.sha.slice(0, 12)}; the tag goes on ${ctx.tagged.slice(0, 12)}`,
+  tagAfterMerge: (ctx: { number: number; tag: string; sha: string; branch: string }) =>
+    `Pull request #${ctx.number} is merged, so the release commit is on ${ctx.branch}, but its tag ${ctx.tag} could not be pushed (the error follows). Once the cause is fixed, create it on that commit (git push origin ${ctx.sha}:refs/tags/${ctx.tag}); a new run would otherwise release the same commits again.`,
   notDeleted: (ctx: { releaseBranch: string; message: string }) => `The release branch ${ctx.releaseBranch} could not be deleted: ${ctx.message}. Delete it by hand.`,
 };

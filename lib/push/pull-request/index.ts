@@ -72,9 +72,15 @@ export async function releaseThroughPullRequest(options: PullRequestRelease): Pr
   const tagged = await options.withNetworkEnv((env) => adoptMergedCommit({ cwd, env, remoteUrl, branch, mergedSha }));
   logger.log(PULL_REQUEST_LOGS.merged({ number: pullRequest.number, sha: mergedSha, tagged }));
   await cleanUp({ ...options, releaseBranch, pullRequest: undefined });
-  return options.withNetworkEnv((env) =>
-    pushRelease({ cwd, env, remoteUrl, branch, tag, actor: options.actor, owner, repo, githubUrl: options.githubUrl, logger, tagOnly: true }),
-  );
+  try {
+    return await options.withNetworkEnv((env) =>
+      pushRelease({ cwd, env, remoteUrl, branch, tag, actor: options.actor, owner, repo, githubUrl: options.githubUrl, logger, tagOnly: true }),
+    );
+  } catch (error) {
+    // the tag rules were judged before, but GitHub has the last word: the merge cannot be taken back
+    logger.error(PULL_REQUEST_LOGS.tagAfterMerge({ number: pullRequest.number, tag, sha: tagged, branch }));
+    throw error;
+  }
 }
 
 /** Close the pull request (a failed run) and delete the release branch; a failure here is only logged. */
