@@ -5,10 +5,13 @@
 //
 // (best of the runs: on a busy machine other work only ever adds time, to either side)
 //
-// and, from the times each request of the step started and ended (globalThis.fetch, which Octokit
-// calls, wrapped while the step runs), the longest chain of requests each started after the one before
-// it had ended: the requests on the critical path. Requests at the same depth of that chain form a
+// and, from the times each request of the step started and ended (node:http's diagnostics channel
+// `http.client.request.start`, which lib/http/fetch.ts's requests publish, observed while the step
+// runs; a request ends when its ClientRequest closes), the longest chain of requests each started
+// after the one before it had ended: the requests on the critical path. Requests at the same depth of that chain form a
 // wave: they went out in parallel. Request counts and duplicates come from the stand-in's request log.
+import diagnostics from "node:diagnostics_channel";
+import type { ClientRequest } from "node:http";
 import { Writable } from "node:stream";
 import type { VerifyConditionsContext } from "semantic-release";
 import type { ReleaseWorld } from "../test/helpers/e2e.js";
@@ -81,21 +84,18 @@ async function runStep(
 
   const mark = standIn.mark();
   const calls: FetchCall[] = [];
-  const originalFetch = globalThis.fetch;
-  globalThis.fetch = async (input, init) => {
-    const call: FetchCall = { method: init?.method ?? "GET", url: String(input instanceof Request ? input.url : input), start: performance.now(), end: Number.POSITIVE_INFINITY };
+  const onStart = (message: unknown) => {
+    const { request } = message as { request: ClientRequest };
+    const call: FetchCall = { method: request.method, url: `${request.protocol}//${request.host}${request.path}`, start: performance.now(), end: Number.POSITIVE_INFINITY };
     calls.push(call);
-    try {
-      return await originalFetch(input, init);
-    } finally {
-      call.end = performance.now();
-    }
+    request.once("close", () => (call.end = performance.now()));
   };
+  diagnostics.subscribe("http.client.request.start", onStart);
   const start = performance.now();
   try {
     await plugin.verifyConditions(pluginConfig, context);
   } finally {
-    globalThis.fetch = originalFetch;
+    diagnostics.unsubscribe("http.client.request.start", onStart);
   }
   const ms = performance.now() - start;
   const requests = standIn.requests({ since: mark });

@@ -1,6 +1,6 @@
 // The `fetch` the plugin gives @octokit/request when no proxy is set: its REST requests go through
 // `node:http`/`node:https` instead of Node's global fetch. Node's fetch is a bundled copy of undici
-// that Node loads on first use (with `Response`, `Headers` and web streams): about 5 MB of peak RSS
+// that Node loads on first use (with `Response`, `Headers` and web streams): about 17 MB of peak RSS
 // in the release process, for the plugin's dozen requests (docs/performance.md "Where the memory
 // goes"). This client covers what @octokit/request's fetch wrapper uses
 // (https://github.com/octokit/request.js/blob/main/src/fetch-wrapper.ts): method, headers, a string or
