@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import type { PullRequestView, Ruleset } from "github-stand-in";
+import { runBinIn } from "../helpers/cli-bin.js";
 import { APP_ACTOR, DEFAULT_PLUGINS, PLUGIN_PLACEHOLDER, assertNoSecrets, assertTokensRevoked, gitIn, output, refPushes, releaseWorld, resetWorkspace, setPlugins, type ReleaseWorld, type RunResult } from "../helpers/e2e.js";
 
 const RECORDER = fileURLToPath(new URL("../fixtures/publish-recorder.mjs", import.meta.url));
@@ -89,12 +90,14 @@ describe("pushMode auto where nobody may bypass: pull request, a required check 
   let recorded: string;
   let mainBefore: string | undefined;
   let dryRun: RunResult;
+  let doctor: RunResult;
   let released: RunResult;
   let approvedWhileOpen: boolean;
   let requests: ReturnType<ReleaseWorld["standIn"]["requests"]>;
 
   before(async () => {
-    world = await releaseWorld({ installationPermissions: WITH_PULL_REQUESTS });
+    // tokens of 302 s: 2 s after each mint fewer than 5 minutes are left, so waiting re-mints them
+    world = await releaseWorld({ installationPermissions: WITH_PULL_REQUESTS, tokenLifetimeSeconds: 302 });
     const { standIn, repo, app } = world;
     standIn.addRuleset(repo, {
       name: "Protect main",
@@ -114,6 +117,7 @@ describe("pushMode auto where nobody may bypass: pull request, a required check 
     recorded = await usePlugins(world, { pushMode: "auto" });
     mainBefore = await world.remoteRef("refs/heads/main");
     dryRun = await world.run(["--dry-run"]);
+    doctor = await runBinIn(world, ["doctor", "--push-mode", "auto", "--json"]);
     // a person approves the App's pull request while the release waits (once the plugin's first look
     // is over: its second look has begun)
     const since = standIn.mark();
@@ -129,6 +133,13 @@ describe("pushMode auto where nobody may bypass: pull request, a required check 
     assert.match(text, /Push mode +pull-request \(pushMode: auto\): a direct push by release-bot\[bot\] is refused by "Protect main" \(pull_request, required_status_checks, merge_queue\)/);
     assert.match(text, /Pull request +from semantic-release\/v1\.0\.0, added to the merge queue \(merge\); waits for 1 approving review \(a person must approve\) and checks ci/);
     assert.match(text, /Verdict: the release can be pushed as release-bot\[bot\] through a pull request/);
+  });
+
+  it("doctor --push-mode auto: accepted through a pull request, and why", () => {
+    assert.equal(doctor.code, 0, output(doctor));
+    const verdict = JSON.parse(doctor.stdout) as { accepted: boolean; pushMode: string; pushModeReason: string; errors: unknown[] };
+    assert.deepEqual([verdict.accepted, verdict.pushMode, verdict.errors], [true, "pull-request", []]);
+    assert.match(verdict.pushModeReason, /refused by "Protect main"/);
   });
 
   it("says before starting that a person must approve, and names the pull request while waiting", () => {
@@ -189,7 +200,11 @@ describe("pushMode auto where nobody may bypass: pull request, a required check 
     assert.ok(enqueues.slice(0, -1).every((q) => q.errors[0]?.type === "UNPROCESSABLE"));
   });
 
-  it("revokes every token and leaks no secret", async () => {
+  it("re-mints the token while it waits (each replaced token revoked), revokes every token, leaks no secret", async () => {
+    const opened = requests.find((r) => r.route === "POST /repos/{owner}/{repo}/pulls")!;
+    const mintedWhileWaiting = requests.filter((r) => r.route === "POST /app/installations/{installation_id}/access_tokens" && r.at > opened.at);
+    assert.ok(mintedWhileWaiting.length >= 1, "a token minted after the pull request was opened");
+    assert.ok(requests.filter((r) => r.route === "DELETE /installation/token").length >= 2);
     assertTokensRevoked(world);
     await assertNoSecrets(world, released);
     await assertNoSecrets(world, dryRun);
@@ -350,5 +365,40 @@ describe("the failure paths of a release pull request, then a re-run that releas
   it("revokes every token and leaks no secret", async () => {
     assertTokensRevoked(world);
     for (const result of Object.values(results)) await assertNoSecrets(world, result);
+  });
+});
+
+describe("pushMode auto where the App may bypass: the direct push, and the report says why", () => {
+  let world: ReleaseWorld;
+  let dryRun: RunResult;
+  let released: RunResult;
+
+  before(async () => {
+    world = await releaseWorld({ installationPermissions: WITH_PULL_REQUESTS });
+    world.standIn.addRuleset(world.repo, {
+      name: "Protect main",
+      target: "branch",
+      conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
+      rules: [pullRequestRule(1), checksRule()],
+      bypass_actors: [{ actor_id: world.app.id, actor_type: "Integration", bypass_mode: "always" }],
+    });
+    await usePlugins(world, { pushMode: "auto" });
+    dryRun = await world.run(["--dry-run"]);
+    released = await world.run();
+  });
+  after(() => world?.close());
+
+  it("--dry-run names the direct mode and why", () => {
+    assert.equal(dryRun.code, 0, output(dryRun));
+    assert.match(output(dryRun).replace(/\n {16}/g, " "), /Push mode +direct \(pushMode: auto\): the rules let release-bot\[bot\] push to the branch directly/);
+    assert.doesNotMatch(output(dryRun), /^Pull request /m);
+  });
+
+  it("releases with the atomic push, no pull request", async () => {
+    assert.equal(released.code, 0, output(released));
+    assert.match(output(released), /Push mode: direct \(pushMode: auto\)/);
+    assert.deepEqual(await world.standIn.pullRequests(world.repo), []);
+    assert.equal(await world.remoteRef("refs/tags/v1.0.0"), await world.remoteRef("refs/heads/main"));
+    assertTokensRevoked(world);
   });
 });
