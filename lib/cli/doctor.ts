@@ -9,6 +9,8 @@ import AggregateError from "aggregate-error";
 import { verifyRefName } from "../config/index.js";
 import { judgePreflight, newProblems, readPreflightFacts, resolveCommitMode, signaturesRequired, type PreflightFacts, type PreflightVerdict } from "../preflight/index.js";
 import { renderReport } from "../preflight/report.js";
+import { judgePullRequest, releaseBranchName, type PullRequestVerdict } from "../preflight/pull-request.js";
+import { readMergeSettings } from "../preflight/pull-request-facts.js";
 import { sampleTags } from "../preflight/tag.js";
 import type { RulesetVerdict } from "../preflight/evaluate-rules.js";
 import { createReleaseToken, type ReleaseToken } from "../token/index.js";
@@ -34,12 +36,8 @@ export interface Diagnosis {
   samples: { tag: string; verdict: PreflightVerdict }[];
   /** every problem, each once (the samples' included) */
   errors: SemanticReleaseError[];
-}
-
-/** The pushMode option, once lib/config resolves one (undefined until then). */
-function pushModeOf(config: ResolvedConfig): string | undefined {
-  const value = (config as { pushMode?: unknown }).pushMode;
-  return typeof value === "string" ? value : undefined;
+  /** with `pushMode` "pull-request" or "auto": the mode settled, why, and how its pull request would be merged */
+  pullRequest?: PullRequestVerdict | undefined;
 }
 
 async function defaultBranch(token: ReleaseToken, config: ResolvedConfig): Promise<string> {
@@ -62,8 +60,8 @@ function sampleProblems(verdict: PreflightVerdict, samples: { verdict: Preflight
   return extra;
 }
 
-function judge(input: { facts: PreflightFacts; token: ReleaseToken; config: ResolvedConfig; branch: string; tagFormat: string; tag: string | undefined }) {
-  const { facts, token, config, branch, tagFormat, tag } = input;
+function judge(input: { facts: PreflightFacts; token: ReleaseToken; config: ResolvedConfig; branch: string; tagFormat: string; tag: string | undefined; viaPullRequest?: boolean }) {
+  const { facts, token, config, branch, tagFormat, tag, viaPullRequest } = input;
   const required = signaturesRequired({ facts, tag, updatesBranch: true });
   const commitMode = resolveCommitMode({ configured: config.commitMode, signaturesRequired: required });
   const judgeFor = (forTag: string | undefined) =>
@@ -79,10 +77,32 @@ function judge(input: { facts: PreflightFacts; token: ReleaseToken; config: Reso
       branch,
       commitMode,
       updatesBranch: true,
+      viaPullRequest,
       tagFormat,
       tag: forTag,
     });
   return { commitMode, signaturesRequired: required, judgeFor };
+}
+
+/** `pushMode` "pull-request" or "auto" settled as the release would (lib/preflight/pull-request.ts); undefined for "direct". */
+async function judgeMode(input: { facts: PreflightFacts; token: ReleaseToken; config: ResolvedConfig; direct: PreflightVerdict; signaturesRequired: boolean }): Promise<PullRequestVerdict | undefined> {
+  const { facts, token, config, direct } = input;
+  if (config.pushMode === "direct") return undefined;
+  const merge = await readMergeSettings({ octokit: token.octokit, owner: config.owner, repo: config.repo });
+  return judgePullRequest({
+    pushMode: config.pushMode,
+    direct,
+    base: facts.branch,
+    classic: facts.classic,
+    merge,
+    releaseBranch: undefined,
+    installationPermissions: token.installation?.permissions,
+    method: token.method,
+    actor: token.actor.login,
+    appSlug: token.app?.slug,
+    where: { githubUrl: config.githubUrl, owner: config.owner, repo: config.repo, appId: token.app?.id },
+    signaturesRequired: input.signaturesRequired,
+  });
 }
 
 /** Read and judge; the token is the caller's to revoke. */
@@ -100,11 +120,16 @@ async function diagnose({ io, config, token, values }: { io: CliIO; config: Reso
   const done = io.progress(`Reading the rulesets and protection of ${branch} and the tags`);
   const facts = await readPreflightFacts({ octokit: token.octokit, owner: config.owner, repo: config.repo, branch, tokenPermissions: token.permissions, updatesBranch: true });
   done(`${facts.branch.rulesets.length} branch and ${facts.tag.rulesets.length} tag rulesets`);
-  const judged = judge({ facts, token, config, branch, tagFormat, tag });
-  const verdict = judged.judgeFor(tag);
+  const direct = judge({ facts, token, config, branch, tagFormat, tag });
+  const pullRequest = await judgeMode({ facts, token, config, direct: direct.judgeFor(tag), signaturesRequired: direct.signaturesRequired });
+  // through a pull request the branch is not pushed to: its rules are what the pull request waits for
+  const judged = pullRequest?.mode === "pull-request" ? judge({ facts, token, config, branch, tagFormat, tag, viaPullRequest: true }) : direct;
+  const judgedTag = judged.judgeFor(tag);
+  const verdict = { ...judgedTag, errors: [...judgedTag.errors, ...(pullRequest?.errors ?? [])] };
   const samples = tag === undefined ? sampleTags(tagFormat).map((sample) => ({ tag: sample, verdict: judged.judgeFor(sample) })) : [];
   const errors = [...verdict.errors, ...sampleProblems(verdict, samples)];
-  return { config, token, branch, tag, tagFormat, commitMode: judged.commitMode, signaturesRequired: judged.signaturesRequired, verdict, samples, errors };
+  const commitMode = pullRequest?.mode === "pull-request" ? "git" : judged.commitMode;
+  return { config, token, branch, tag, tagFormat, commitMode, signaturesRequired: judged.signaturesRequired, verdict, samples, errors, pullRequest };
 }
 
 function rulesetJson(v: RulesetVerdict) {
@@ -123,7 +148,8 @@ export function doctorJson(d: Diagnosis) {
     authMethod: d.token.method,
     actor: d.token.actor.login,
     commitMode: d.commitMode,
-    pushMode: pushModeOf(d.config) ?? null,
+    pushMode: d.pullRequest?.mode ?? d.config.pushMode,
+    pushModeReason: d.pullRequest?.reason ?? null,
     errors: d.errors.map((error) => ({ code: error.code, message: error.message })),
     warnings: [...new Set([d.verdict, ...d.samples.map((s) => s.verdict)].flatMap((v) => v.warnings))],
     rulesets: [...d.verdict.branchRulesets, ...d.verdict.tagRulesets].map(rulesetJson),
@@ -158,9 +184,9 @@ export function renderDoctor(d: Diagnosis, io: CliIO): string {
     commitMode: d.commitMode,
     signaturesRequired: d.signaturesRequired,
     verdict: d.verdict,
+    pushMode: d.pullRequest && { configured: d.config.pushMode, mode: d.pullRequest.mode, reason: d.pullRequest.reason, plan: d.pullRequest.plan, releaseBranch: d.tag ? releaseBranchName(d.tag) : undefined },
   });
-  const pushMode = pushModeOf(d.config);
-  const lines = [`Repository      ${d.config.owner}/${d.config.repo}`, ...(pushMode ? [`Push mode       ${pushMode}`] : []), "", ...report.split("\n"), ...sampleTable(d, io)];
+  const lines = [`Repository      ${d.config.owner}/${d.config.repo}`, "", ...report.split("\n"), ...sampleTable(d, io)];
   const extra = sampleProblems(d.verdict, d.samples);
   if (extra.length > 0) lines.push("", `Verdict for the other tags: blocked — ${extra.map((e) => `${e.code} ${e.message}`).join("; ")}`);
   return lines.map((line) => (line.startsWith("Verdict") ? paint(io, line.includes("blocked") ? "red" : "green", line) : line)).join("\n");
@@ -182,6 +208,7 @@ Options:
   --tag T                   judge this tag (default: the tags the tag format produces)
   --tag-format FORMAT       semantic-release's tagFormat (default: v\${version})
   --commit-mode MODE        the plugin's commitMode option: auto (default), git or api
+  --push-mode MODE          the plugin's pushMode option: direct (default), pull-request or auto
   --json                    print the verdict as JSON on stdout (the log stays on stderr)
   -h, --help                show this help
 
@@ -196,6 +223,7 @@ Exit codes: 0 the release push would be accepted, 1 it would not (or doctor fail
     tag: { type: "string" },
     "tag-format": { type: "string" },
     "commit-mode": { type: "string" },
+    "push-mode": { type: "string" },
     json: { type: "boolean" },
   },
   async run({ values, io }) {
@@ -218,7 +246,9 @@ function failureJson(error: unknown) {
 async function runDoctor({ values, io }: { values: Record<string, unknown>; io: CliIO }): Promise<number> {
   const repositoryUrl = await resolveRepositoryUrl({ values, io });
   const commitMode = values["commit-mode"] as ResolvedConfig["commitMode"] | undefined;
-  const config = loadCliConfig({ io, repositoryUrl, branch: values.branch as string | undefined, pluginConfig: commitMode ? { commitMode } : {}, dryRun: true });
+  const pushMode = values["push-mode"] as ResolvedConfig["pushMode"] | undefined;
+  const pluginConfig = { ...(commitMode ? { commitMode } : {}), ...(pushMode ? { pushMode } : {}) };
+  const config = loadCliConfig({ io, repositoryUrl, branch: values.branch as string | undefined, pluginConfig, dryRun: true });
   const logger = cliLogger(io);
   for (const warning of config.warnings) logger.warn(warning);
   const done = io.progress(`Minting a read-only token for ${config.owner}/${config.repo}`);
