@@ -5,16 +5,18 @@
 // REST, a failed required check, the timeout) is what a user sees. No real waiting.
 import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
-import { startStandIn, type Installation, type Repository, type StandIn } from "github-stand-in";
+import { startStandIn, type Installation, type Repository, type Ruleset, type StandIn } from "github-stand-in";
 import { ReleaseOctokit, toOctokitOptions } from "../lib/octokit.js";
 import type { MergePlan } from "../lib/preflight/pull-request.js";
-import { openPullRequest, type ReleasePullRequest } from "../lib/push/pull-request/open.js";
+import { openPullRequest, startMerge, type ReleasePullRequest } from "../lib/push/pull-request/open.js";
 import { waitForMerge } from "../lib/push/pull-request/wait.js";
 import { makeLogger } from "./helpers/token-fixtures.js";
 
 let standIn: StandIn;
 let repo: Repository;
 let installation: Installation;
+let ruleset: Ruleset;
+const checksRule = { type: "required_status_checks", parameters: { required_status_checks: [{ context: "ci" }], strict_required_status_checks_policy: false } };
 
 const plan: MergePlan = { strategy: "merge", method: "merge", autoMergeMethod: undefined, reviews: 0, requiredChecks: ["ci"] };
 
@@ -24,11 +26,11 @@ before(async () => {
   repo = await standIn.createRepo("octo", "lib", { files: { "README.md": "# lib\n" } });
   const { app } = standIn.createApp({ slug: "release-bot", owner: "octo", permissions: { contents: "write", pull_requests: "write", checks: "read" } });
   installation = standIn.installApp(app, "octo", { repositories: ["lib"], permissions: { contents: "write", pull_requests: "write", checks: "read" } });
-  standIn.addRuleset(repo, {
+  ruleset = standIn.addRuleset(repo, {
     name: "Protect main",
     target: "branch",
     conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
-    rules: [{ type: "required_status_checks", parameters: { required_status_checks: [{ context: "ci" }], strict_required_status_checks_policy: false } }],
+    rules: [checksRule],
     bypass_actors: [],
   });
   // the check starts on every pull request and runs until the test completes it
@@ -135,5 +137,36 @@ describe("waiting for the release pull request", () => {
       waitForMerge({ octokit: octokit(), owner: "octo", repo: "lib", pullRequest: pr, plan, start: { armed: false, enqueued: false }, context: context(pr, head), timeoutMs: 60_000, logger, ...fakeClock() }),
       (error: Error & { code?: string }) => error.code === "EPULLREQUESTCHECKSFAILED" && error.message.includes(`#${pr.number}`) && /ci \(failure\)/.test(error.message),
     );
+  });
+
+  it("under a merge queue with auto-merge: enabled at once, GitHub enqueues it once its check passed, the queue merges it", async () => {
+    standIn.updateRuleset(ruleset, {
+      rules: [
+        checksRule,
+        { type: "merge_queue", parameters: { check_response_timeout_minutes: 60, grouping_strategy: "ALLGREEN", max_entries_to_build: 5, max_entries_to_merge: 5, merge_method: "MERGE", min_entries_to_merge: 1, min_entries_to_merge_wait_minutes: 0 } },
+      ],
+    });
+    standIn.setMergeSettings(repo, { allow_auto_merge: true });
+    const head = "semantic-release/queued";
+    const pr = await releasePullRequest(head);
+    const queuePlan: MergePlan = { strategy: "merge-queue", method: "merge", autoMergeMethod: "merge", reviews: 0, requiredChecks: ["ci"] };
+    const start = await startMerge({ octokit: octokit(), owner: "octo", repo: "lib", pullRequest: pr, plan: queuePlan, releaseBranch: head });
+    assert.deepEqual(start, { armed: true, enqueued: false });
+    const { logger, lines } = makeLogger();
+    const { clock, now, fresh } = fakeClock();
+    // between two looks the world moves on: the pull request's check, then its merge group's, pass
+    const sleep = async (ms: number) => {
+      clock.pauses.push(ms);
+      clock.t += ms;
+      standIn.completeChecks(repo, { name: "ci", conclusion: "success" });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    const sha = await waitForMerge({ octokit: octokit(), owner: "octo", repo: "lib", pullRequest: pr, plan: queuePlan, start, context: context(pr, head), timeoutMs: 3_600_000, logger, now, sleep, fresh });
+    const view = await standIn.pullRequest(repo, pr.number);
+    assert.equal(view?.merged, true);
+    assert.equal(sha, view?.pullRequest?.mergeCommitSha);
+    assert.deepEqual(standIn.mergeQueue(repo, { all: true }).map((e) => [e.number, e.state]), [[pr.number, "merged"]]);
+    assert.ok(lines.some((l) => l.includes("the required checks (ci)") || l.includes("the merge queue")), lines.join("\n"));
+    assert.equal(standIn.graphql({ operationName: "EnqueueReleasePullRequest" }).length, 0, "GitHub enqueued it, not the plugin");
   });
 });
