@@ -40,6 +40,8 @@ export interface PushReleaseOptions {
   explainRejection?: ((rejections: PushRejection[]) => SemanticReleaseError | undefined) | undefined;
   /** push only the tag: the branch already has the commit (it came through the release pull request, lib/push/pull-request/) */
   tagOnly?: boolean | undefined;
+  /** the release commit still being made locally: the remote is read meanwhile, the push waits for it */
+  committed?: Promise<unknown> | undefined;
 }
 
 export interface PushResult {
@@ -107,10 +109,14 @@ interface RemoteRefs {
 }
 
 /** One release push: the options, the commit to release (local HEAD) and the two refs. */
-interface Release {
+interface Release extends Refs {
+  sha: string;
+}
+
+/** What a release push knows before its commit exists. */
+interface Refs {
   options: PushReleaseOptions;
   gitOptions: GitOptions;
-  sha: string;
   branchRef: string;
   tagRef: string;
 }
@@ -122,10 +128,15 @@ interface Release {
 export async function pushRelease(options: PushReleaseOptions): Promise<PushResult> {
   const { cwd, env, branch, tag } = options;
   const gitOptions: GitOptions = { cwd, env };
-  const release: Release = { options, gitOptions, sha: await head(gitOptions), branchRef: `refs/heads/${branch}`, tagRef: `refs/tags/${tag}` };
+  const refs: Refs = { options, gitOptions, branchRef: `refs/heads/${branch}`, tagRef: `refs/tags/${tag}` };
+  // the remote's refs do not depend on the local commit: read them while it is being made
+  const remote = readRemoteBefore(refs);
+  remote.catch(() => undefined); // awaited below, after the commit (whose failure comes first)
+  await options.committed;
+  const release: Release = { ...refs, sha: await head(gitOptions) };
 
   const [before, floating] = await Promise.all([
-    readRemoteBefore(release),
+    remote,
     planFloatingPush({ names: options.floatingTags ?? [], sha: release.sha, remoteUrl: options.remoteUrl, git: gitOptions }),
   ]);
   const refspecs = [...decideRefspecs(release, before), ...floating.refspecs];
@@ -152,13 +163,13 @@ export async function pushRelease(options: PushReleaseOptions): Promise<PushResu
   }
 }
 
-async function readRemote({ options, gitOptions, branchRef, tagRef }: Release): Promise<RemoteRefs> {
+async function readRemote({ options, gitOptions, branchRef, tagRef }: Refs): Promise<RemoteRefs> {
   const refs = await lsRemote(options.remoteUrl, [branchRef, tagRef], gitOptions);
   return { branchSha: refs.get(branchRef), tagSha: refs.get(tagRef) };
 }
 
 /** The remote before the push; when it cannot be read, the push fails before anything was sent. */
-async function readRemoteBefore(release: Release): Promise<RemoteRefs> {
+async function readRemoteBefore(release: Refs): Promise<RemoteRefs> {
   try {
     return await readRemote(release);
   } catch (error) {
