@@ -143,6 +143,8 @@ export const PULL_REQUEST_LOGS = {
   mode: (ctx: { mode: "direct" | "pull-request"; configured: string; reason: string }) => `Push mode: ${ctx.mode}${ctx.configured === "auto" ? " (pushMode: auto)" : ""}: ${ctx.reason}`,
   reviews: (ctx: { count: number; branch: string }) =>
     `${ctx.branch} requires ${ctx.count} approving review${ctx.count === 1 ? "" : "s"}: a person must approve the release pull request (an App cannot approve its own pull request); the release waits for it.`,
+  workflowToken: (ctx: { checks: string[] }) =>
+    `The release pull request would be opened with the workflow GITHUB_TOKEN, and pull requests it opens start no pull_request workflows: the required checks (${ctx.checks.join(", ")}) would never report and the release would wait until pullRequestTimeout. Release as a GitHub App (README "GitHub App setup").`,
   checks: (ctx: { checks: string[] }) => `Required status checks that will run on the release pull request: ${ctx.checks.join(", ")}`,
   opened: (ctx: { number: number; url: string; reused: boolean }) => `${ctx.reused ? "Updated" : "Opened"} the release pull request #${ctx.number}: ${ctx.url}`,
   strategy: ({ plan, start }: { plan: { strategy: string; method: string; autoMergeMethod?: string | undefined }; start: { armed: boolean; enqueued: boolean } }) => {

@@ -9,7 +9,7 @@
 import AggregateError from "aggregate-error";
 import SemanticReleaseError from "@semantic-release/error";
 import debugFactory from "debug";
-import { DEBUG_NAMESPACE } from "../definitions/constants.js";
+import { DEBUG_NAMESPACE, GITHUB_ACTIONS_BOT } from "../definitions/constants.js";
 import { loadConfig, verifyRefName } from "../config/index.js";
 import { basicCredential, verifyGitAuth, withEmptyHooksDir, withGitAuth } from "../git/git-auth.js";
 import { head } from "../git/git.js";
@@ -192,6 +192,8 @@ export class ReleaseSession {
     this.#logger.log(PULL_REQUEST_LOGS.mode({ mode: verdict.mode, configured: this.config.pushMode, reason: verdict.reason }));
     if (verdict.plan?.reviews) this.#logger.warn(PULL_REQUEST_LOGS.reviews({ count: verdict.plan.reviews, branch: context.branch.name }));
     if (verdict.plan?.requiredChecks.length) this.#logger.log(PULL_REQUEST_LOGS.checks({ checks: verdict.plan.requiredChecks }));
+    // docs/github.md §19: its pull requests start no workflows
+    if (verdict.plan?.requiredChecks.length && this.token.actor.login === GITHUB_ACTIONS_BOT.login) this.#logger.warn(PULL_REQUEST_LOGS.workflowToken({ checks: verdict.plan.requiredChecks }));
   }
 
   /** The release's push mode settled ("auto": direct when the preflight allows it), then the verdict for that mode. */

@@ -371,6 +371,7 @@ describe("the failure paths of a release pull request, then a re-run that releas
 describe("pushMode auto where the App may bypass: the direct push, and the report says why", () => {
   let world: ReleaseWorld;
   let dryRun: RunResult;
+  let workflowToken: RunResult;
   let released: RunResult;
 
   before(async () => {
@@ -384,9 +385,17 @@ describe("pushMode auto where the App may bypass: the direct push, and the repor
     });
     await usePlugins(world, { pushMode: "auto" });
     dryRun = await world.run(["--dry-run"]);
+    // the workflow token, not on the bypass list: a pull request it would open starts no checks
+    workflowToken = await world.run(["--dry-run"], { GITHUB_APP_CLIENT_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined });
     released = await world.run();
   });
   after(() => world?.close());
+
+  it("with the workflow GITHUB_TOKEN: a pull request, and the warning that its checks would never start", () => {
+    assert.equal(workflowToken.code, 0, output(workflowToken));
+    assert.match(output(workflowToken), /Push mode: pull-request \(pushMode: auto\): a direct push by github-actions\[bot\] is refused by "Protect main"/);
+    assert.match(output(workflowToken), /opened with the workflow GITHUB_TOKEN, and pull requests it opens start no pull_request workflows: the required checks \(ci\) would never report/);
+  });
 
   it("--dry-run names the direct mode and why", () => {
     assert.equal(dryRun.code, 0, output(dryRun));
