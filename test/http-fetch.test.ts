@@ -189,3 +189,18 @@ test("A connection that breaks before the answer is a network failure, retried, 
   assert.match(mapped.message, /could not be reached for GET \/repos\/o\/r: socket hang up \(ECONNRESET\)$/);
   assert.match(String(mapped.details), /no answer after 4 attempts/);
 });
+
+test("A POST without a body says content-length: 0, as fetch does (no chunked encoding); a body's length is sent", async (t) => {
+  const { origin, seen } = await serve(t, (_req, res) => json(res, 200, {}));
+  await httpFetch(`${origin}/empty`, { method: "POST" });
+  await httpFetch(`${origin}/json`, { method: "POST", body: '{"é":1}', headers: { "content-type": "application/json" } });
+  await httpFetch(`${origin}/get`);
+  assert.deepEqual(
+    seen.map((r) => [r.url, r.headers["content-length"], r.headers["transfer-encoding"]]),
+    [
+      ["/empty", "0", undefined],
+      ["/json", "8", undefined],
+      ["/get", undefined, undefined],
+    ],
+  );
+});

@@ -143,7 +143,8 @@ function send(hop: Hop, signal: AbortSignal | undefined): Promise<Answer> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   const transport = require(hop.url.protocol === "https:" ? "node:https" : "node:http") as typeof import("node:http");
   const headers: Record<string, string> = { "accept-encoding": "gzip, deflate, br", ...hop.headers };
-  if (hop.body) headers["content-length"] = String(hop.body.length);
+  // as fetch: a POST or PUT without a body says so (https://fetch.spec.whatwg.org/#http-network-or-cache-fetch)
+  if (hop.body || hop.method === "POST" || hop.method === "PUT") headers["content-length"] = String(hop.body?.length ?? 0);
   return new Promise<Answer>((resolve, reject) => {
     const fail = (error: unknown) => {
       signal?.removeEventListener("abort", onAbort);
