@@ -153,6 +153,13 @@ describe("renderReport", () => {
     assert.ok(lines(renderReport({ ...api, verdict: undefined })).includes("Commit mode     api (a ruleset requires signed commits)"));
   });
 
+  it("the pull-request mode: the commit is made locally, never through the API, whatever commitMode says", () => {
+    const pushMode = { configured: "pull-request", mode: "pull-request" as const, reason: "configured", releaseBranch: "semantic-release/v1.2.3" };
+    const out = lines(renderReport({ ...base, commitMode: "git", signaturesRequired: true, pushMode }));
+    assert.ok(out.includes('Commit mode     git (made locally in the pull-request mode; commitMode "api" does not apply)'), out.join("\n"));
+    assert.ok(!out.some((line) => /^Commit mode +api/.test(line)));
+  });
+
   it("assets: false: the branch is not checked", () => {
     const out = lines(renderReport({ ...base, updatesBranch: false, verdict: preflight({ branchRulesets: [] }) }));
     const at = out.indexOf("Rulesets on refs/heads/main");

@@ -36,6 +36,12 @@ export interface ReportInput {
 
 const WIDTH = 100;
 
+/** The commit mode in words: the pull-request mode always commits locally, whatever `commitMode` says (README "Releasing through a pull request"). */
+function commitModeText(input: Pick<ReportInput, "commitMode" | "signaturesRequired" | "pushMode">): string {
+  if (input.pushMode?.mode === "pull-request") return "git (made locally in the pull-request mode; commitMode \"api\" does not apply)";
+  return `${input.commitMode}${input.signaturesRequired ? " (a ruleset requires signed commits)" : ""}`;
+}
+
 function cell(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
@@ -189,7 +195,7 @@ export function renderReport(input: ReportInput): string {
   if (expiry) lines.push(...field("Token expires", expiry));
   lines.push(...field("Branch", input.branch));
   lines.push(...field("Tag", input.tag ?? "not known yet"));
-  lines.push(...field("Commit mode", `${input.commitMode}${input.signaturesRequired ? " (a ruleset requires signed commits)" : ""}`));
+  lines.push(...field("Commit mode", commitModeText(input)));
   if (input.immutableReleases) lines.push(...field("Immutability", input.immutableReleases));
   if (input.floatingTags) lines.push(...field("Floating tags", input.floatingTags));
   lines.push(...pushModeLines(input, field));

@@ -10,7 +10,7 @@ import type { Logger } from "../../logger.js";
 import type { PreflightOctokit } from "../../preflight/fetch.js";
 import { releaseBranchName, type MergePlan } from "../../preflight/pull-request.js";
 import type { Env } from "../../types.js";
-import { pushRelease, type PushResult } from "../push-release.js";
+import { pushRelease, type PushReleaseOptions, type PushResult } from "../push-release.js";
 import { adoptMergedCommit } from "./adopt.js";
 import { openPullRequest, startMerge, type ReleasePullRequest } from "./open.js";
 import { deleteReleaseBranch, pushReleaseBranch } from "./release-branch.js";
@@ -39,6 +39,10 @@ export interface PullRequestRelease {
   fresh: () => Promise<unknown>;
   /** false when the token lacks Checks: read: failing checks are not looked for (./wait.ts) */
   checksReadable?: boolean | undefined;
+  /** floating tags (`v1`, `v1.2`) moved onto the adopted commit in the tag's own atomic push (../floating-tags.ts) */
+  floatingTags?: string[] | undefined;
+  /** a GH013/GH006 refusal of the tag push read another way (a burned tag name) */
+  explainRejection?: PushReleaseOptions["explainRejection"];
 }
 
 /** The release through a pull request; the tag push's result. */
@@ -73,8 +77,10 @@ export async function releaseThroughPullRequest(options: PullRequestRelease): Pr
   logger.log(PULL_REQUEST_LOGS.merged({ number: pullRequest.number, sha: mergedSha, tagged }));
   await cleanUp({ ...options, releaseBranch, pullRequest: undefined });
   try {
+    // the tag and the floating tags onto the adopted commit (HEAD now), together or not at all, as the App
+    const { floatingTags, explainRejection } = options;
     return await options.withNetworkEnv((env) =>
-      pushRelease({ cwd, env, remoteUrl, branch, tag, actor: options.actor, owner, repo, githubUrl: options.githubUrl, logger, tagOnly: true }),
+      pushRelease({ cwd, env, remoteUrl, branch, tag, actor: options.actor, owner, repo, githubUrl: options.githubUrl, logger, tagOnly: true, floatingTags, explainRejection }),
     );
   } catch (error) {
     // the tag rules were judged before, but GitHub has the last word: the merge cannot be taken back
