@@ -156,7 +156,9 @@ export const PULL_REQUEST_LOGS = {
   waiting: (ctx: { number: number; url: string; waitingFor: string; elapsedMs: number }) =>
     `Waiting for pull request #${ctx.number} to be merged (${Math.round(ctx.elapsedMs / 1000)} s): ${ctx.waitingFor} — ${ctx.url}`,
   merged: (ctx: { number: number; sha: string; tagged: string }) => `Pull request #${ctx.number} was merged as ${ctx.sha.slice(0, 12)}; the tag goes on ${ctx.tagged.slice(0, 12)}`,
-  tagAfterMerge: (ctx: { number: number; tag: string; sha: string; branch: string }) =>
-    `Pull request #${ctx.number} is merged, so the release commit is on ${ctx.branch}, but its tag ${ctx.tag} could not be pushed (the error follows). Once the cause is fixed, create it on that commit (git push origin ${ctx.sha}:refs/tags/${ctx.tag}); a new run would otherwise release the same commits again.`,
+  tagAfterMerge: (ctx: { number: number; tag: string; sha: string; branch: string; floatingTags?: string[] | undefined }) =>
+    `Pull request #${ctx.number} is merged, so the release commit is on ${ctx.branch}, but its tag ${ctx.tag} could not be pushed (the error follows). Once the cause is fixed, create it on that commit (git push origin ${ctx.sha}:refs/tags/${ctx.tag}); a new run would otherwise release the same commits again.${
+      ctx.floatingTags?.length ? ` The floating tags did not move either: ${ctx.floatingTags.map((name) => `git push --force origin ${ctx.sha}:refs/tags/${name}`).join("; ")}.` : ""
+    }`,
   notDeleted: (ctx: { releaseBranch: string; message: string }) => `The release branch ${ctx.releaseBranch} could not be deleted: ${ctx.message}. Delete it by hand.`,
 };

@@ -84,7 +84,7 @@ export async function releaseThroughPullRequest(options: PullRequestRelease): Pr
     );
   } catch (error) {
     // the tag rules were judged before, but GitHub has the last word: the merge cannot be taken back
-    logger.error(PULL_REQUEST_LOGS.tagAfterMerge({ number: pullRequest.number, tag, sha: tagged, branch }));
+    logger.error(PULL_REQUEST_LOGS.tagAfterMerge({ number: pullRequest.number, tag, sha: tagged, branch, floatingTags: options.floatingTags }));
     throw error;
   }
 }
