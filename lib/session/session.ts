@@ -392,8 +392,11 @@ export class ReleaseSession {
         }),
       fresh: () => token.fresh(),
       checksReadable: token.permissions ? token.permissions.checks !== undefined : undefined,
+      // judged in verifyRelease like the direct push's; moved with the tag, after the merge
+      ...this.#tagPush(context),
     });
     if (result.pushed.length > 0) context.logger.success?.("Pushed %s as %s", result.pushed.join(" and "), token.actor.login);
+    await this.#alignFloatingTags(context, result.sha);
   }
 
   /** verifyRelease in the pull-request mode: the rulesets on the release branch, now that the tag names it. */
