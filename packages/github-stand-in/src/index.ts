@@ -849,7 +849,7 @@ export const RULE_PARAMETER_DEFAULTS: Record<string, Record<string, unknown>> = 
   required_deployments: { required_deployment_environments: [] },
   workflows: { workflows: [] },
   code_scanning: { code_scanning_tools: [] },
-  // GitHub's defaults for a new merge queue (docs/github.md §16.6)
+  // GitHub's defaults for a new merge queue (docs/github.md §18.6)
   merge_queue: {
     check_response_timeout_minutes: 60,
     grouping_strategy: "ALLGREEN",
