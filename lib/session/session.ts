@@ -351,11 +351,13 @@ export class ReleaseSession {
     const { config, token } = this;
     const cwd = context.cwd ?? process.cwd();
     const { nextRelease, logger } = context;
-    await this.#commit(context);
+    // the local commit is made while git's auth settings are checked and the remote is read (pushRelease waits for it)
+    const committed = this.#commit(context);
+    committed.catch(() => undefined); // awaited in pushRelease: not an unhandled rejection while the auth check runs
     const result = await this.#withNetworkEnv(context, async (env, value) => {
       await verifyGitAuth({ cwd, env, remoteUrl: this.remoteUrl, token: value });
-      return pushRelease({ cwd, env, remoteUrl: this.remoteUrl, branch: context.branch.name, tag: nextRelease.gitTag, actor: token.actor.login, owner: config.owner, repo: config.repo, githubUrl: config.githubUrl, logger, ...this.#tagPush(context) });
-    });
+      return pushRelease({ cwd, env, remoteUrl: this.remoteUrl, branch: context.branch.name, tag: nextRelease.gitTag, actor: token.actor.login, owner: config.owner, repo: config.repo, githubUrl: config.githubUrl, logger, committed, ...this.#tagPush(context) });
+    }).finally(() => committed.catch(() => undefined)); // never a step that ends while git still commits
     if (result.pushed.length > 0) logger.success?.("Pushed %s atomically as %s", result.pushed.join(" and "), token.actor.login);
     await this.#alignFloatingTags(context, result.sha);
   }
