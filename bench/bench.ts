@@ -28,7 +28,7 @@ const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 200);
 const STEP_RUNS = Number(process.env.BENCH_STEP_RUNS ?? 5);
 /** the 50-ruleset runs take ~1 s each with latency: fewer of them */
 const SCALE_STEP_RUNS = Number(process.env.BENCH_SCALE_STEP_RUNS ?? 3);
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 7);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 15);
 /** the targets for lines 3 and 5 */
 const WALL_TARGET = 1.05;
 const RSS_TARGET_MB = 20;

@@ -1,6 +1,5 @@
 // The one Octokit class the plugin uses, the constructor options for it, and the one reader of a
-// failed request. @octokit/core plus retry (./http/octokit-retry.ts: @octokit/plugin-retry's behaviour
-// without its per-request limiter), throttling and pagination, as
+// failed request. @octokit/core plus retry, throttling and pagination, as
 // https://github.com/semantic-release/github/blob/master/lib/octokit.js; the retry/throttle numbers
 // live in ./definitions/retry.ts. Every Octokit of the plugin is built from toOctokitOptions, so every
 // API request honours HTTP(S)_PROXY and NO_PROXY (./proxy.ts), and goes through node:http/node:https
@@ -9,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { Octokit } from "@octokit/core";
 import type { OctokitOptions } from "@octokit/core";
 import { paginateRest } from "@octokit/plugin-paginate-rest";
-import { retry } from "./http/octokit-retry.js";
+import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { RequestError } from "@octokit/request-error";
 import type SemanticReleaseError from "@semantic-release/error";
@@ -202,7 +201,7 @@ export function readFailure(error: unknown, baseUrl?: string): FailedRequest {
     .map((text: string) => scrubUrls(text));
   const network = networkFailure(error, baseUrl);
   const rateLimited = !network && (error.status === 429 || (error.status === 403 && (/rate limit/i.test(githubMessage) || error.response?.headers?.["x-ratelimit-remaining"] === "0")));
-  // the retry plugin stores the count of the attempt that failed; plugin-throttling the one before it
+  // plugin-retry stores the count of the attempt that failed; plugin-throttling the one before it
   const retryCount = (error.request?.request as { retryCount?: number } | undefined)?.retryCount;
   return {
     request: describeRequest(error, baseUrl),
