@@ -12,7 +12,7 @@ import { verifyRefName } from "../config/index.js";
 import { getError } from "../errors/get-error.js";
 import { verifyGitAuth, withEmptyHooksDir, withGitAuth } from "../git/git-auth.js";
 import { deleteTag, git, lsRemote, push, tag as createTag } from "../git/git.js";
-import { judgePreflight, readPreflightFacts } from "../preflight/index.js";
+import { judgePreflight, judgeSubject, readPreflightFacts } from "../preflight/index.js";
 import { parsePushRejection } from "../push/parse-push-rejection.js";
 import { withoutAppKey } from "../session/app-key.js";
 import { createReleaseToken, type ReleaseToken } from "../token/index.js";
@@ -100,7 +100,7 @@ async function judgeTagRules(token: ReleaseToken, config: ResolvedConfig, tags: 
   const errors = new Map<string, SemanticReleaseError>();
   const warnings = new Set<string>();
   for (const tag of tags) {
-    const verdict = judgePreflight({ facts, actor: token.actor.login, method: token.method, appSlug: token.app?.slug, appId: token.app?.id, githubUrl: config.githubUrl, owner: config.owner, repo: config.repo, branch: "HEAD", commitMode: "git", updatesBranch: false, tag });
+    const verdict = judgePreflight({ facts, ...judgeSubject({ token, config }), branch: "HEAD", commitMode: "git", updatesBranch: false, tag });
     for (const error of verdict.errors) if (![...errors.values()].some((e) => e.code === error.code && e.message.replace(tag, "") === error.message.replace(tag, ""))) errors.set(tag, error);
     for (const warning of verdict.warnings) warnings.add(warning);
   }

@@ -7,7 +7,7 @@
 import type SemanticReleaseError from "@semantic-release/error";
 import AggregateError from "aggregate-error";
 import { verifyRefName } from "../config/index.js";
-import { judgePreflight, newProblems, readPreflightFacts, resolveCommitMode, signaturesRequired, type PreflightFacts, type PreflightVerdict } from "../preflight/index.js";
+import { judgePreflight, judgeSubject, newProblems, readPreflightFacts, resolveCommitMode, signaturesRequired, type PreflightFacts, type PreflightVerdict } from "../preflight/index.js";
 import { renderReport } from "../preflight/report.js";
 import { judgePullRequest, releaseBranchName, type PullRequestVerdict } from "../preflight/pull-request.js";
 import { readMergeSettings } from "../preflight/pull-request-facts.js";
@@ -67,13 +67,7 @@ function judge(input: { facts: PreflightFacts; token: ReleaseToken; config: Reso
   const judgeFor = (forTag: string | undefined) =>
     judgePreflight({
       facts,
-      actor: token.actor.login,
-      method: token.method,
-      appSlug: token.app?.slug,
-      appId: token.app?.id,
-      githubUrl: config.githubUrl,
-      owner: config.owner,
-      repo: config.repo,
+      ...judgeSubject({ token, config }),
       branch,
       commitMode,
       updatesBranch: true,

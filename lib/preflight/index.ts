@@ -4,7 +4,7 @@
 // without a request (judge.ts: verifyConditions, then verifyRelease with the exact tag and commit).
 export { readPreflightFacts, readSignatureRules, type PreflightFacts, type PreflightOctokit, type BranchRulesetFacts } from "./fetch.js";
 export { resolveCommitMode, signaturesRequired } from "./commit-mode.js";
-export { bypassLines, judgePreflight, newProblems, type JudgeOptions, type PreflightVerdict } from "./judge.js";
+export { bypassLines, judgePreflight, judgeSubject, newProblems, type JudgeOptions, type JudgeSubject, type PreflightVerdict } from "./judge.js";
 // report.ts (the --dry-run report) is imported where it is used, lazily (lib/session/session.ts)
 export type { ReportInput } from "./report.js";
 export type { CommitFacts, FileFacts, RulesetVerdict } from "./evaluate-rules.js";

@@ -44,6 +44,17 @@ export interface JudgeOptions {
   viaPullRequest?: boolean | undefined;
 }
 
+/** Who pushes, and where: the part of JudgeOptions that a release's token and configuration give. */
+export type JudgeSubject = Pick<JudgeOptions, "actor" | "method" | "appSlug" | "appId" | "githubUrl" | "owner" | "repo">;
+
+export function judgeSubject({ token, config }: {
+  token: { actor: { login: string }; method: AuthMethod; app?: { id: number; slug: string } | undefined };
+  config: { githubUrl: string; owner: string; repo: string };
+}): JudgeSubject {
+  const { githubUrl, owner, repo } = config;
+  return { actor: token.actor.login, method: token.method, appSlug: token.app?.slug, appId: token.app?.id, githubUrl, owner, repo };
+}
+
 export interface PreflightVerdict {
   branchRulesets: RulesetVerdict[];
   tagRulesets: RulesetVerdict[];

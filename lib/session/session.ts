@@ -18,6 +18,7 @@ import { apiFailure } from "../octokit.js";
 import {
   bypassLines,
   judgePreflight,
+  judgeSubject,
   newProblems,
   readPreflightFacts,
   readSignatureRules,
@@ -245,13 +246,7 @@ export class ReleaseSession {
     const identity = release ? commitIdentityEnv(context.env, this.identity) : undefined;
     return judgePreflight({
       facts: preflight.facts,
-      actor: token.actor.login,
-      method: token.method,
-      appSlug: token.app?.slug,
-      appId: token.app?.id,
-      githubUrl: config.githubUrl,
-      owner: config.owner,
-      repo: config.repo,
+      ...judgeSubject({ token, config }),
       branch: context.branch.name,
       commitMode: viaPullRequest ? "git" : this.#commitMode(release?.gitTag),
       updatesBranch: config.assets !== false,
