@@ -11,6 +11,8 @@
 //   6. scale: 50 rulesets (30 branch, 20 tag) and 100 changed asset files
 //   7. a monorepo: 20 packages released in one process by @anolilab/multi-semantic-release, with this
 //      plugin vs with @semantic-release/git: tokens minted, rules read, requests, wall time
+//   8. a release with pushMode "pull-request" (the pull request merges at once) next to the same
+//      release in direct mode: REST, GraphQL and git requests
 import { execFile } from "node:child_process";
 import { mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -34,7 +36,7 @@ const WALL_TARGET = 1.05;
 const RSS_TARGET_MB = 20;
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 5);
 /** comma-separated line numbers to run (default all), for working on one line */
-const ONLY = new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5,6,7").split(",").map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "1,2,3,4,5,6,7,8").split(",").map((s) => s.trim()));
 /** line 7: packages in the workspace, and alternating pairs of runs (each run releases every package) */
 const MONOREPO_PACKAGES = Number(process.env.BENCH_MONOREPO_PACKAGES ?? 20);
 const MONOREPO_PAIRS = Number(process.env.BENCH_MONOREPO_PAIRS ?? 2);
@@ -411,6 +413,44 @@ async function lineMonorepo(): Promise<void> {
   });
 }
 
+// ---- line 8: pushMode "pull-request" ----------------------------------------------------------------
+
+/** line 8: the direct release (8 REST here), the 8 the pull request adds (open, merge, read, clean up), and room for a few looks while GitHub computes the merge (docs/performance.md) */
+const PULL_REQUEST_TARGET = 25;
+
+/** One release in a repository whose only ruleset guards the tags (the App on its bypass list), so a pull request merges at once (REST merge). */
+async function pushModeRelease(pushMode: "direct" | "pull-request"): Promise<CliMeasure & { graphql: number }> {
+  const permissions = { contents: "write", metadata: "read", pull_requests: "write", checks: "read" } as const;
+  const w = await world({ installationPermissions: permissions, plugins: [...USUAL_PLUGINS, pluginEntry({ pushMode })] }, [0, 1]);
+  try {
+    const m = await cli(w, `pushMode ${pushMode}`);
+    const graphql = m.rest.filter((r) => r.route === "POST /graphql").length;
+    const first = Math.min(...[...m.rest, ...m.git].map((r) => r.at));
+    const at = (r: RecordedRequest) => `+${ms(r.at - first)} ${r.route}`;
+    note(`   ${pushMode} (${seconds(m.wallMs)}): ${[...m.rest, ...m.git].sort((a, b) => a.at - b.at).map(at).join(", ")}`);
+    return { ...m, rest: m.rest.filter((r) => r.route !== "POST /graphql"), graphql };
+  } finally {
+    await w.close();
+  }
+}
+
+async function linePullRequest(): Promise<void> {
+  note("8. pushMode \"pull-request\" vs direct (real CLI; the pull request merges at once)");
+  const direct = await pushModeRelease("direct");
+  const pr = await pushModeRelease("pull-request");
+  const api = pr.rest.length + pr.graphql;
+  // the line means nothing unless the release really went through a pull request that was merged
+  const merged = ["POST /repos/{owner}/{repo}/pulls", "PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"].every((route) => pr.rest.some((r) => r.route === route && r.status < 300));
+  if (!merged) problems.push("line 8: the pull-request release opened or merged no pull request");
+  const three = (m: CliMeasure & { graphql: number }) => `${m.rest.length} REST, ${m.graphql} GraphQL, ${m.git.length} git`;
+  rows.push({
+    measure: "8. API requests, pushMode \"pull-request\" (merges at once) / direct, 1 tag ruleset",
+    target: `≤ ${PULL_REQUEST_TARGET} REST + GraphQL`,
+    measured: `${three(pr)} (${seconds(pr.wallMs)}) / ${three(direct)} (${seconds(direct.wallMs)})`,
+    pass: api <= PULL_REQUEST_TARGET,
+  });
+}
+
 // ---- main -------------------------------------------------------------------------------------------
 
 const started = performance.now();
@@ -428,6 +468,7 @@ lap("1, 2");
 if (ONLY.has("6")) await lineScale(plugin, oneRuleset).then(() => lap("6"));
 if (ONLY.has("3") || ONLY.has("5")) await linesWallAndMemory().then(() => lap("3, 5"));
 if (ONLY.has("7")) await lineMonorepo().then(() => lap("7"));
+if (ONLY.has("8")) await linePullRequest().then(() => lap("8"));
 
 const order = (r: Row) => Number.parseInt(r.measure, 10);
 rows.sort((a, b) => order(a) - order(b));
