@@ -5,7 +5,6 @@
 // out as the plugin's does (lib/push/push-release.ts): the token only in the environment of the git
 // network commands (lib/git/git-auth.ts), hooks off, `--atomic`. The tags are lightweight, as the tags
 // semantic-release itself creates (`git tag <name> <sha>`), and stay in the local clone too.
-import { constants } from "node:os";
 import AggregateError from "aggregate-error";
 import type SemanticReleaseError from "@semantic-release/error";
 import { verifyRefName } from "../config/index.js";
@@ -21,6 +20,7 @@ import { cliLogger, loadCliConfig, resolveRepositoryUrl } from "./args.js";
 import { UsageError, type CliCommand, type CliIO } from "./command.js";
 import { colors, table, writeLine } from "./output.js";
 import { DEFAULT_TAG_FORMAT, planTags, readWorkspacePackages, renderTag, tagFormatProblem, type TagPlanRow } from "./tag-plan.js";
+import { whileLive } from "./while-live.js";
 
 const USAGE = `Usage: semantic-release-github-app bootstrap-tags [--commit SHA] [--tag-format FORMAT] [--umbrella TAG] [--yes]
 
@@ -182,26 +182,6 @@ async function run({ values, io }: { values: Record<string, unknown>; io: CliIO 
   const token = await createReleaseToken({ config, owner: config.owner, repo: config.repo, logger });
   minted(token.actor.login);
   return whileLive(token, () => bootstrap(io, options, config, token));
-}
-
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-/**
- * Runs `task`, then revokes the token whatever happened: also when a signal ends the command (revoke,
- * then exit with 128 + n) or the process exits early (lib/token/revoke-sync.ts, the last resort).
- */
-async function whileLive<T>(token: ReleaseToken, task: () => Promise<T>): Promise<T> {
-  const onExit = () => token.revokeSync();
-  const onSignal = (signal: NodeJS.Signals) => void token.revoke().finally(() => process.exit(128 + (constants.signals[signal] ?? 0)));
-  process.on("exit", onExit);
-  for (const signal of SIGNALS) process.once(signal, onSignal);
-  try {
-    return await task();
-  } finally {
-    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
-    await token.revoke();
-    process.removeListener("exit", onExit);
-  }
 }
 
 export const bootstrapTags: CliCommand = {

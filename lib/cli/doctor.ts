@@ -18,6 +18,7 @@ import type { ResolvedConfig } from "../types.js";
 import { cliLogger, loadCliConfig, resolveRepositoryUrl } from "./args.js";
 import { UsageError, type CliCommand, type CliIO } from "./command.js";
 import { paint, table, writeLine } from "./output.js";
+import { whileLive } from "./while-live.js";
 
 /** semantic-release's default `tagFormat` */
 export const DEFAULT_TAG_FORMAT = "v${version}";
@@ -248,11 +249,9 @@ async function runDoctor({ values, io }: { values: Record<string, unknown>; io: 
   const done = io.progress(`Minting a read-only token for ${config.owner}/${config.repo}`);
   const token = await createReleaseToken({ config, owner: config.owner, repo: config.repo, logger, readOnly: true });
   done(token.actor.login);
-  try {
+  return whileLive(token, async () => {
     const diagnosis = await diagnose({ io, config, token, values });
     writeLine(io.stdout, values.json ? JSON.stringify(doctorJson(diagnosis), null, 2) : renderDoctor(diagnosis, io));
     return diagnosis.errors.length === 0 ? 0 : 1;
-  } finally {
-    await token.revoke();
-  }
+  });
 }
